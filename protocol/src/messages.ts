@@ -1,0 +1,113 @@
+/**
+ * Wire protocol v1 operations, error codes and argument rules (see protocol/PROTOCOL.md).
+ * Both ends validate with these functions, so they cannot disagree about what is well formed.
+ */
+import { HashAlgorithm } from './hash';
+import { fromHex, isInteger } from './bytes';
+
+/** The protocol version this code speaks. A host refuses a token that reports another. */
+export const PROTOCOL_VERSION = 1;
+
+/** Request operations. */
+export const OP = {
+  HELLO: 'HELLO',
+  PROVISION: 'PROVISION',
+  SETTIME: 'SETTIME',
+  WIPE: 'WIPE',
+  PING: 'PING',
+};
+
+/** Reply operations: success, failure, and "waiting for a button press" before the final reply. */
+export const REPLY = { OK: 'OK', ERR: 'ERR', WAIT: 'WAIT' };
+
+/** Stable error codes carried in `ERR code=...`. */
+export const ERROR = {
+  BAD_FRAME: 'BAD_FRAME',
+  BAD_CHECKSUM: 'BAD_CHECKSUM',
+  TOO_LONG: 'TOO_LONG',
+  UNKNOWN_OP: 'UNKNOWN_OP',
+  BAD_ARG: 'BAD_ARG',
+  WRONG_STATE: 'WRONG_STATE',
+  PRESENCE_REQUIRED: 'PRESENCE_REQUIRED',
+  PRESENCE_DENIED: 'PRESENCE_DENIED',
+  STORAGE: 'STORAGE',
+  BUSY: 'BUSY',
+};
+
+/** Token states reported by HELLO. */
+export const STATE = { BLANK: 'blank', PROVISIONED: 'provisioned' };
+
+/** Serial numbers: 9-64 characters of [A-Za-z0-9+=/:,.@-] (the AWS serial alphabet). */
+export const SERIAL_PATTERN = /^[A-Za-z0-9+=\/:,.@-]{9,64}$/;
+
+/** Earliest time a token accepts (2020-01-01): anything before is a host clock or typing error. */
+export const MIN_TIME = 1577836800;
+/** Latest time a token accepts (2100-01-01). */
+export const MAX_TIME = 4102444800;
+
+/** Provisioning parameters after validation. */
+export interface ProvisionArgs {
+  serial: string;
+  secret: Uint8Array;
+  algorithm: HashAlgorithm;
+  digits: number;
+  period: number;
+  t0: number;
+  time: number;
+}
+
+/** Either a value or the reason it was refused, so callers need no try/catch on the device. */
+export interface Checked<T> { value?: T; error?: string }
+
+function intArg(args: { [k: string]: string }, name: string, min: number, max: number): Checked<number> {
+  const raw = args[name];
+  if (raw === undefined) return { error: name + ' is missing' };
+  if (!/^-?[0-9]{1,16}$/.test(raw)) return { error: name + ' must be an integer, got "' + raw.substring(0, 20) + '"' };
+  const n = parseInt(raw, 10);
+  if (!isInteger(n) || n < min || n > max) return { error: name + ' must be from ' + min + ' to ' + max + ', got ' + n };
+  return { value: n };
+}
+
+/** Validates a time argument (UNIX seconds). */
+export function parseTimeArg(args: { [k: string]: string }): Checked<number> {
+  return intArg(args, 'time', MIN_TIME, MAX_TIME);
+}
+
+/**
+ * Validates PROVISION arguments: serial, secret (hex, 16-64 bytes), alg, digits (6-8),
+ * period (1-3600), t0 (optional, default 0) and time. Error messages never quote the secret.
+ */
+export function parseProvisionArgs(args: { [k: string]: string }): Checked<ProvisionArgs> {
+  const serial = args.serial;
+  if (serial === undefined || !SERIAL_PATTERN.test(serial)) {
+    return { error: 'serial must be 9-64 characters of A-Z a-z 0-9 + = / : , . @ -' };
+  }
+  const hex = args.secret;
+  if (hex === undefined || !/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) {
+    return { error: 'secret must be 16 to 64 bytes in hex' };
+  }
+  const alg = args.alg;
+  if (alg !== 'SHA1' && alg !== 'SHA256' && alg !== 'SHA512') {
+    return { error: 'alg must be SHA1, SHA256 or SHA512' };
+  }
+  const digits = intArg(args, 'digits', 6, 8);
+  if (digits.error) return { error: digits.error };
+  const period = intArg(args, 'period', 1, 3600);
+  if (period.error) return { error: period.error };
+  let t0: Checked<number> = { value: 0 };
+  if (args.t0 !== undefined) t0 = intArg(args, 't0', 0, MAX_TIME);
+  if (t0.error) return { error: t0.error };
+  const time = parseTimeArg(args);
+  if (time.error) return { error: time.error };
+  return {
+    value: {
+      serial: serial,
+      secret: fromHex(hex),
+      algorithm: alg,
+      digits: digits.value as number,
+      period: period.value as number,
+      t0: t0.value as number,
+      time: time.value as number,
+    },
+  };
+}

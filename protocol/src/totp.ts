@@ -1,0 +1,38 @@
+/**
+ * TOTP, RFC 6238 §4: HOTP with the counter T = floor((unixTime - T0) / X).
+ */
+import { HmacFn } from './hash';
+import { HotpParams, hotp } from './hotp';
+import { isInteger } from './bytes';
+
+/** TOTP parameters. Defaults: SHA1, 6 digits, a 30 s period, T0 = 0. */
+export interface TotpParams extends HotpParams { period?: number; t0?: number }
+
+/**
+ * Checks a period in seconds.
+ * @throws RangeError naming the value unless it is an integer of 1 or more.
+ */
+export function checkPeriod(period: number): number {
+  if (!isInteger(period) || period < 1) throw new RangeError('period must be an integer of 1 second or more, got ' + period);
+  return period;
+}
+
+/** The time step that covers `time` (UNIX seconds): floor((time - t0) / period). */
+export function stepAt(time: number, params?: TotpParams): number {
+  const period = params && params.period !== undefined ? checkPeriod(params.period) : 30;
+  const t0 = params && params.t0 !== undefined ? params.t0 : 0;
+  if (typeof time !== 'number' || !isFinite(time)) throw new RangeError('time must be a finite number of seconds, got ' + time);
+  return Math.floor((time - t0) / period);
+}
+
+/** Seconds until the next step begins, from 1 to period. */
+export function secondsLeft(time: number, params?: TotpParams): number {
+  const period = params && params.period !== undefined ? params.period : 30;
+  const t0 = params && params.t0 !== undefined ? params.t0 : 0;
+  return period - Math.floor(time - t0 - stepAt(time, params) * period);
+}
+
+/** TOTP(key, time) for UNIX time in seconds. */
+export function totp(hmac: HmacFn, key: Uint8Array, time: number, params?: TotpParams): string {
+  return hotp(hmac, key, stepAt(time, params), params);
+}

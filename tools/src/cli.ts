@@ -1,0 +1,70 @@
+/**
+ * The `hwtotp` binary: one dispatcher, one module per subcommand in ./commands.
+ * Each module is loaded only when its subcommand runs, so `hwtotp otp` does not open serial ports
+ * or databases.
+ */
+import { parseArgs } from 'node:util';
+import { Command, Io, UsageError } from './command.ts';
+
+/** Subcommands in the order `--help` lists them. */
+const COMMANDS: { [name: string]: () => Promise<Command> } = {
+  otp: async () => (await import('./commands/otp.ts')).otp,
+};
+
+/** Registers a subcommand (used while the command table grows, issue by issue). */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
+async function help(io: Io): Promise<void> {
+  io.out('usage: hwtotp <command> [options]   (hwtotp <command> --help for its options)\n');
+  for (const name of Object.keys(COMMANDS)) {
+    const cmd = await COMMANDS[name]!();
+    io.out(`  ${name.padEnd(11)} ${cmd.summary}`);
+  }
+}
+
+/** Runs the CLI; returns the exit status. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    await help(io);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.err(`hwtotp: unknown command "${name}"; run hwtotp --help`);
+    return 2;
+  }
+  const cmd = await load();
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(`usage: ${cmd.usage}`);
+      return 0;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: !!cmd.positionals, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option').replace(/\. To specify a positional.*$/, ''));
+    }
+    return await cmd.run(parsed.values as never, parsed.positionals, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`hwtotp ${name}: ${e.message}`);
+      io.err(`usage: ${cmd.usage}`);
+      return 2;
+    }
+    const err = e as Error & { code?: string; exitCode?: number };
+    io.err(`hwtotp ${name}: ${err.name && err.name !== 'Error' ? err.name + ': ' : ''}${err.message}`);
+    return typeof err.exitCode === 'number' ? err.exitCode : 1;
+  }
+}
+
+function defaultIo(): Io {
+  return {
+    out: (l) => process.stdout.write(l + '\n'),
+    err: (l) => process.stderr.write(l + '\n'),
+    env: process.env,
+  };
+}
