@@ -25,7 +25,7 @@ export interface DecodeResult {
   id: number;
 }
 
-const SAFE = /^[A-Za-z0-9._:\/+=@,-]$/;
+const SAFE = /^[A-Za-z0-9._:/+=@,-]$/;
 const KEY = /^[a-z][a-z0-9]{0,15}$/;
 const OP = /^[A-Z][A-Z_]{0,15}$/;
 const ID = /^(0|[1-9][0-9]{0,7})$/;
@@ -83,11 +83,6 @@ export function encodeFrame(frame: Frame, crc32: Crc32Fn): string {
   const line = '!' + body + '*' + hex8(crc32(body)) + '\n';
   if (line.length > MAX_FRAME) throw new RangeError('frame is ' + line.length + ' bytes, over the limit of ' + MAX_FRAME);
   return line;
-}
-
-function leadingId(body: string): number {
-  const m = /^(0|[1-9][0-9]{0,7})\s/.exec(body);
-  return m ? parseInt(m[1] as string, 10) : 0;
 }
 
 /**

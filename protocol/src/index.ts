@@ -12,3 +12,4 @@ export * from './kcv';
 export * from './crc32';
 export * from './frame';
 export * from './messages';
+export * from './reply';

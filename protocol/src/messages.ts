@@ -38,7 +38,7 @@ export const ERROR = {
 export const STATE = { BLANK: 'blank', PROVISIONED: 'provisioned' };
 
 /** Serial numbers: 9-64 characters of [A-Za-z0-9+=/:,.@-] (the AWS serial alphabet). */
-export const SERIAL_PATTERN = /^[A-Za-z0-9+=\/:,.@-]{9,64}$/;
+export const SERIAL_PATTERN = /^[A-Za-z0-9+=/:,.@-]{9,64}$/;
 
 /** Earliest time a token accepts (2020-01-01): anything before is a host clock or typing error. */
 export const MIN_TIME = 1577836800;
@@ -59,10 +59,14 @@ export interface ProvisionArgs {
 /** Either a value or the reason it was refused, so callers need no try/catch on the device. */
 export interface Checked<T> { value?: T; error?: string }
 
-function intArg(args: { [k: string]: string }, name: string, min: number, max: number): Checked<number> {
+/**
+ * Reads an integer argument in canonical decimal (no "+", no leading zeros, at most 16 digits) and
+ * checks its range. The error names the argument; it quotes at most 20 characters of the value.
+ */
+export function parseIntArg(args: { [k: string]: string }, name: string, min: number, max: number): Checked<number> {
   const raw = args[name];
   if (raw === undefined) return { error: name + ' is missing' };
-  if (!/^-?[0-9]{1,16}$/.test(raw)) return { error: name + ' must be an integer, got "' + raw.substring(0, 20) + '"' };
+  if (!/^(0|-?[1-9][0-9]{0,15})$/.test(raw)) return { error: name + ' must be an integer, got "' + raw.substring(0, 20) + '"' };
   const n = parseInt(raw, 10);
   if (!isInteger(n) || n < min || n > max) return { error: name + ' must be from ' + min + ' to ' + max + ', got ' + n };
   return { value: n };
@@ -70,7 +74,7 @@ function intArg(args: { [k: string]: string }, name: string, min: number, max: n
 
 /** Validates a time argument (UNIX seconds). */
 export function parseTimeArg(args: { [k: string]: string }): Checked<number> {
-  return intArg(args, 'time', MIN_TIME, MAX_TIME);
+  return parseIntArg(args, 'time', MIN_TIME, MAX_TIME);
 }
 
 /**
@@ -90,12 +94,12 @@ export function parseProvisionArgs(args: { [k: string]: string }): Checked<Provi
   if (alg !== 'SHA1' && alg !== 'SHA256' && alg !== 'SHA512') {
     return { error: 'alg must be SHA1, SHA256 or SHA512' };
   }
-  const digits = intArg(args, 'digits', 6, 8);
+  const digits = parseIntArg(args, 'digits', 6, 8);
   if (digits.error) return { error: digits.error };
-  const period = intArg(args, 'period', 1, 3600);
+  const period = parseIntArg(args, 'period', 1, 3600);
   if (period.error) return { error: period.error };
   let t0: Checked<number> = { value: 0 };
-  if (args.t0 !== undefined) t0 = intArg(args, 't0', 0, MAX_TIME);
+  if (args.t0 !== undefined) t0 = parseIntArg(args, 't0', 0, MAX_TIME);
   if (t0.error) return { error: t0.error };
   const time = parseTimeArg(args);
   if (time.error) return { error: time.error };
