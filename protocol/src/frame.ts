@@ -1,10 +1,11 @@
 /**
- * Wire protocol v1 framing (see protocol/PROTOCOL.md): one ASCII line per frame,
+ * Wire protocol v1 framing (spec: protocol/PROTOCOL.md §2-§4): one printable-ASCII line per frame,
  *
  *   "!" id " " OP *(" " key "=" value) "*" CRC32-hex "\n"
  *
- * The CRC covers the bytes between "!" and "*". Values are percent-encoded outside a safe set, so
- * "!", "*", spaces and line ends never occur inside a frame and a reader can always resynchronise.
+ * The CRC-32 (crc32.ts) covers the characters between "!" and "*". Values are percent-encoded outside
+ * a safe set, so "!", "*", spaces and line ends never occur inside a frame: a reader can always
+ * resynchronise at the next "!" or line end, and a person can type a frame in a terminal.
  */
 import { Crc32Fn } from './crc32';
 
@@ -19,94 +20,127 @@ export interface DecodeResult {
   frame?: Frame;
   /** A wire error code (BAD_FRAME, BAD_CHECKSUM, TOO_LONG) when the input was not a frame. */
   error?: string;
-  /** Why, in words. Never contains input bytes beyond a short, sanitised excerpt. */
+  /** Why, in words. Fixed text and numbers only: it never quotes the input. */
   message?: string;
-  /** The frame's id when it could be read, else 0. */
+  /** The frame's id when its CRC checked and the id was well formed, else 0. */
   id: number;
 }
 
-const SAFE = /^[A-Za-z0-9._:/+=@,-]$/;
+/** Characters a value may carry unescaped. */
+export const SAFE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/+=@,-';
 const KEY = /^[a-z][a-z0-9]{0,15}$/;
 const OP = /^[A-Z][A-Z_]{0,15}$/;
 const ID = /^(0|[1-9][0-9]{0,7})$/;
 const CRC = /^[0-9A-F]{8}$/;
+const HEXDIGITS = '0123456789ABCDEF';
 
-function hex8(n: number): string {
+/** 8 upper-case hex digits of an unsigned 32-bit number. */
+export function hex8(n: number): string {
   const s = (n >>> 0).toString(16).toUpperCase();
   return '00000000'.substring(0, 8 - s.length) + s;
 }
 
-/** Percent-encodes every character outside [A-Za-z0-9._:/+=@,-]. Characters must be below 256. */
-export function encodeValue(v: string): string {
+function escape(v: string, what: string): string {
   let out = '';
   for (let i = 0; i < v.length; i++) {
     const c = v.charAt(i);
-    if (SAFE.test(c)) out += c;
-    else {
-      const code = v.charCodeAt(i) & 255;
-      out += (code < 16 ? '%0' : '%') + code.toString(16).toUpperCase();
-    }
+    const code = v.charCodeAt(i);
+    if (SAFE_CHARS.indexOf(c) >= 0) out += c;
+    else if (code > 255) throw new RangeError(what + ' has a character above U+00FF (code ' + code + ') at position ' + i);
+    else out += '%' + HEXDIGITS.charAt(code >> 4) + HEXDIGITS.charAt(code & 15);
   }
   return out;
 }
 
-/** Reverses encodeValue; returns undefined for a malformed escape or an unsafe raw character. */
+/**
+ * Percent-encodes every character outside SAFE_CHARS as "%" and two upper-case hex digits.
+ * @throws RangeError for a character above U+00FF: the wire carries bytes, and silently truncating
+ * a character would change the value.
+ */
+export function encodeValue(v: string): string {
+  return escape(v, 'value');
+}
+
+function hexValue(c: string): number {
+  return HEXDIGITS.indexOf(c.toUpperCase());
+}
+
+/** Reverses encodeValue (escapes in either case); returns undefined for a malformed escape or an unsafe raw character. */
 export function decodeValue(v: string): string | undefined {
   let out = '';
   for (let i = 0; i < v.length; i++) {
     const c = v.charAt(i);
     if (c === '%') {
-      const h = v.substring(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(h)) return undefined;
-      out += String.fromCharCode(parseInt(h, 16));
+      const hi = i + 2 < v.length ? hexValue(v.charAt(i + 1)) : -1;
+      const lo = i + 2 < v.length ? hexValue(v.charAt(i + 2)) : -1;
+      if (hi < 0 || lo < 0) return undefined;
+      out += String.fromCharCode(hi * 16 + lo);
       i += 2;
-    } else if (SAFE.test(c)) out += c;
+    } else if (SAFE_CHARS.indexOf(c) >= 0) out += c;
     else return undefined;
   }
   return out;
 }
 
 /**
- * Encodes a frame as one line, "\n" included.
- * @throws RangeError when the id, op or a key is invalid, or the line would exceed MAX_FRAME.
+ * Encodes a frame as one line, "\n" included. Values may be strings of characters U+0000-U+00FF
+ * or finite numbers (written with String()).
+ * @throws RangeError naming the id, op, key or value that is invalid, or the length when the line
+ * would exceed MAX_FRAME.
  */
 export function encodeFrame(frame: Frame, crc32: Crc32Fn): string {
-  if (!ID.test(String(frame.id))) throw new RangeError('frame id must be an integer from 0 to 99999999, got ' + frame.id);
-  if (!OP.test(frame.op)) throw new RangeError('frame op must be 1-16 capitals, got "' + frame.op + '"');
+  if (typeof frame.id !== 'number' || !ID.test(String(frame.id))) {
+    throw new RangeError('frame id must be an integer from 0 to 99999999, got ' + String(frame.id));
+  }
+  if (typeof frame.op !== 'string' || !OP.test(frame.op)) {
+    throw new RangeError('frame op must be 1-16 capitals or "_", starting with a capital, got "' + String(frame.op) + '"');
+  }
   let body = frame.id + ' ' + frame.op;
   const keys = Object.keys(frame.args);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
-    if (!KEY.test(k)) throw new RangeError('frame argument name must be 1-16 lower-case letters or digits, got "' + k + '"');
-    body += ' ' + k + '=' + encodeValue(String(frame.args[k]));
+    if (!KEY.test(k)) throw new RangeError('frame argument name must be 1-16 lower-case letters or digits, starting with a letter, got "' + k + '"');
+    const v: unknown = frame.args[k];
+    if (typeof v !== 'string' && !(typeof v === 'number' && isFinite(v))) {
+      throw new RangeError('frame argument ' + k + ' must be a string or a finite number, got ' + String(v));
+    }
+    body += ' ' + k + '=' + escape(String(v), 'frame argument ' + k);
   }
   const line = '!' + body + '*' + hex8(crc32(body)) + '\n';
-  if (line.length > MAX_FRAME) throw new RangeError('frame is ' + line.length + ' bytes, over the limit of ' + MAX_FRAME);
+  if (line.length > MAX_FRAME) throw new RangeError('frame ' + frame.op + ' is ' + line.length + ' bytes, over the limit of ' + MAX_FRAME);
   return line;
 }
 
+const TOO_LONG_MESSAGE = 'frame longer than ' + MAX_FRAME + ' bytes';
+
 /**
- * Decodes one line (without its "\n"; a trailing "\r" is ignored).
- * Never throws: a bad line comes back as an error with the id 0 unless the CRC vouched for it.
+ * Decodes one line, without its "\n" (one trailing "\r" is ignored).
+ * Never throws. An error carries the id 0 unless the CRC vouched for a well-formed id.
  */
 export function decodeLine(line: string, crc32: Crc32Fn): DecodeResult {
   if (line.charAt(line.length - 1) === '\r') line = line.substring(0, line.length - 1);
-  if (line.length + 1 > MAX_FRAME) return { error: 'TOO_LONG', message: 'frame longer than ' + MAX_FRAME + ' bytes', id: 0 };
+  if (line.length + 1 > MAX_FRAME) return { error: 'TOO_LONG', message: TOO_LONG_MESSAGE, id: 0 };
   if (line.charAt(0) !== '!') return { error: 'BAD_FRAME', message: 'a frame starts with "!"', id: 0 };
-  const star = line.lastIndexOf('*');
+  for (let i = 1; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code < 32 || code > 126 || code === 33) {
+      return { error: 'BAD_FRAME', message: 'character ' + code + ' at position ' + i + ' is not allowed in a frame', id: 0 };
+    }
+  }
+  const star = line.indexOf('*');
   if (star < 0 || !CRC.test(line.substring(star + 1))) {
-    return { error: 'BAD_FRAME', message: 'a frame ends with "*" and 8 hex digits of CRC-32', id: 0 };
+    return { error: 'BAD_FRAME', message: 'a frame ends with one "*" and 8 upper-case hex digits of CRC-32', id: 0 };
   }
   const body = line.substring(1, star);
   const want = hex8(crc32(body));
   if (want !== line.substring(star + 1)) {
-    // The id is not trusted, but echoing the expected CRC lets a person typing in `screen` retry.
-    return { error: 'BAD_CHECKSUM', message: 'CRC-32 of the body is ' + want, id: 0 };
+    // The id is not trusted, but the expected CRC lets a person typing in a terminal retype the line.
+    return { error: 'BAD_CHECKSUM', message: 'CRC-32 of the text between ! and * is ' + want, id: 0 };
   }
   const parts = body.split(' ');
   const idText = parts[0] as string;
   const op = parts[1];
-  if (!ID.test(idText)) return { error: 'BAD_FRAME', message: 'bad frame id', id: 0 };
+  if (!ID.test(idText)) return { error: 'BAD_FRAME', message: 'the id must be 0 to 99999999 without leading zeros', id: 0 };
   const id = parseInt(idText, 10);
   if (op === undefined || !OP.test(op)) return { error: 'BAD_FRAME', message: 'bad operation name', id: id };
   const args: { [key: string]: string } = {};
@@ -114,10 +148,10 @@ export function decodeLine(line: string, crc32: Crc32Fn): DecodeResult {
     const p = parts[i] as string;
     const eq = p.indexOf('=');
     const k = eq > 0 ? p.substring(0, eq) : '';
-    const v = eq > 0 ? decodeValue(p.substring(eq + 1)) : undefined;
-    if (!KEY.test(k) || v === undefined || Object.prototype.hasOwnProperty.call(args, k)) {
-      return { error: 'BAD_FRAME', message: 'bad argument ' + (i - 1), id: id };
-    }
+    if (!KEY.test(k)) return { error: 'BAD_FRAME', message: 'argument ' + (i - 1) + ' has a bad name', id: id };
+    if (Object.prototype.hasOwnProperty.call(args, k)) return { error: 'BAD_FRAME', message: 'argument ' + k + ' is repeated', id: id };
+    const v = decodeValue(p.substring(eq + 1));
+    if (v === undefined) return { error: 'BAD_FRAME', message: 'argument ' + k + ' has a bad value encoding', id: id };
     args[k] = v;
   }
   return { frame: { id: id, op: op, args: args }, id: id };
@@ -125,8 +159,13 @@ export function decodeLine(line: string, crc32: Crc32Fn): DecodeResult {
 
 /**
  * Streaming decoder: feed it chunks split anywhere; it returns what each chunk completed.
- * Memory stays under MAX_FRAME bytes whatever the input: an overlong line is dropped as it streams
- * and reported once, at its end. A "!" mid-line starts a new frame, dropping the partial one.
+ *
+ * - "\n" or "\r" ends a line ("\r\n" too: the empty line between them is ignored), so a frame typed
+ *   in `screen`, whose Enter key sends "\r", is decoded.
+ * - "!" always starts a new frame; a partial line before it is dropped and reported as BAD_FRAME.
+ * - A line that grows past MAX_FRAME is dropped as it streams and reported once, as TOO_LONG, when
+ *   its line ends or the next "!" arrives. The buffer never holds MAX_FRAME characters or more.
+ * - Lines of only spaces and tabs are ignored.
  */
 export class FrameDecoder {
   private buf = '';
@@ -137,32 +176,35 @@ export class FrameDecoder {
     this.crc32 = crc32;
   }
 
-  /** Adds a chunk (byte-valued characters) and returns the frames and errors it completed. */
+  /** Adds a chunk (characters holding byte values) and returns the frames and errors it completed. */
   push(chunk: string): DecodeResult[] {
     const out: DecodeResult[] = [];
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk.charAt(i);
-      if (c === '\n') {
-        if (this.overlong) out.push({ error: 'TOO_LONG', message: 'frame longer than ' + MAX_FRAME + ' bytes', id: 0 });
-        else if (/\S/.test(this.buf)) out.push(decodeLine(this.buf, this.crc32));
+      if (c === '\n' || c === '\r') {
+        if (this.overlong) out.push({ error: 'TOO_LONG', message: TOO_LONG_MESSAGE, id: 0 });
+        else if (/[^ \t]/.test(this.buf)) out.push(decodeLine(this.buf, this.crc32));
         this.buf = '';
         this.overlong = false;
-      } else if (c === '!' && this.buf.length > 0 && !this.overlong) {
-        if (/\S/.test(this.buf)) out.push({ error: 'BAD_FRAME', message: 'data before "!" was dropped', id: 0 });
+      } else if (c === '!') {
+        if (this.overlong) out.push({ error: 'TOO_LONG', message: TOO_LONG_MESSAGE, id: 0 });
+        else if (/[^ \t]/.test(this.buf)) out.push({ error: 'BAD_FRAME', message: 'an unfinished line before "!" was dropped', id: 0 });
+        this.overlong = false;
         this.buf = c;
       } else if (!this.overlong) {
-        if (this.buf.length + 1 >= MAX_FRAME) {
+        // Room for this character and the "\n" that must still come.
+        if (this.buf.length + 2 > MAX_FRAME) {
           this.overlong = true;
           this.buf = '';
         } else this.buf += c;
-      } else if (c === '!') {
-        // Recover at the next frame even inside an overlong run.
-        out.push({ error: 'TOO_LONG', message: 'frame longer than ' + MAX_FRAME + ' bytes', id: 0 });
-        this.overlong = false;
-        this.buf = c;
       }
     }
     return out;
+  }
+
+  /** How many characters of an unfinished line are held (always below MAX_FRAME). */
+  pending(): number {
+    return this.buf.length;
   }
 
   /** Drops any partial frame, as after a reconnect. */

@@ -9,7 +9,7 @@
 import { Frame, MAX_FRAME, encodeValue } from './frame';
 import { HashAlgorithm } from './hash';
 import { isInteger } from './bytes';
-import { Checked, PROTOCOL_VERSION, REPLY, SERIAL_PATTERN, STATE, MAX_TIME, parseIntArg } from './messages';
+import { Checked, ERROR, OP, PROTOCOL_VERSION, REPLY, SERIAL_PATTERN, STATE, MAX_TIME, parseIntArg } from './messages';
 
 /** Arguments of a frame: key to decoded value. */
 export type Args = { [key: string]: string };
@@ -85,6 +85,18 @@ export function waitReply(id: number, timeoutSeconds: number): Frame {
 /** The ERR reply answering a decoder error (BAD_FRAME, BAD_CHECKSUM, TOO_LONG) with the id it carries. */
 export function decodeErrorReply(result: { error?: string; message?: string; id: number }): Frame {
   return errorReply(result.id, result.error || 'BAD_FRAME', result.message);
+}
+
+/**
+ * What a token answers before dispatching a decoded request, or undefined when the request may be
+ * dispatched: id 0 is reserved for replies to undecodable input (BAD_FRAME), and an operation v1
+ * does not define is UNKNOWN_OP. Argument checks belong to each operation.
+ */
+export function checkRequest(frame: Frame): Frame | undefined {
+  if (frame.id < 1) return errorReply(0, ERROR.BAD_FRAME, 'a request id must be 1 to 99999999');
+  const ops = [OP.HELLO, OP.PROVISION, OP.SETTIME, OP.WIPE, OP.PING];
+  if (ops.indexOf(frame.op) < 0) return errorReply(frame.id, ERROR.UNKNOWN_OP, 'unknown operation ' + frame.op);
+  return undefined;
 }
 
 /** Arguments of a HELLO reply for `info`, in the order of the spec; optional fields only when set. */
