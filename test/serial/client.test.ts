@@ -41,7 +41,7 @@ describe('serial client', () => {
   it('makes the HELLO handshake and parses the reply', async () => {
     const f = await fake();
     const c = await connect(f.port);
-    expect(c.info).toMatchObject({ proto: 1, board: 'pico', state: 'blank', clock: 'unset', hashes: ['SHA1', 'SHA256'] });
+    expect(c.info).toMatchObject({ proto: 1, board: 'pico', state: 'blank', clockSet: false, hashes: ['SHA1', 'SHA256'] });
     expect(f.received[0]).toMatchObject({ op: 'HELLO', args: { proto: '1' } });
   });
 

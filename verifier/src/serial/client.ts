@@ -11,7 +11,7 @@
  *   to the request in flight.
  * - If the port goes away, the request in flight is rejected at once with TokenDisconnected.
  */
-import { crc32, encodeFrame, Frame, FrameDecoder, PROTOCOL_VERSION } from '@hwtotp/protocol';
+import { crc32, encodeFrame, Frame, FrameDecoder, parseErrorReply, parseProvisionReply, parseWaitReply, PROTOCOL_VERSION } from '@hwtotp/protocol';
 import { SerialError } from './errors.ts';
 import { HelloInfo, parseHelloArgs } from './hello.ts';
 import { openSerialTransport } from './serialport-transport.ts';
@@ -153,11 +153,9 @@ export class TokenClient {
     };
     if (args.t0 !== undefined && args.t0 !== 0) wire.t0 = String(args.t0);
     const reply = await this.request('PROVISION', wire, { timeoutMs: this.options.provisionTimeoutMs ?? 10000, ...options });
-    const kcv = reply.args.kcv;
-    if (kcv === undefined || !/^[0-9A-Fa-f]{6}$/.test(kcv)) {
-      throw new SerialError('BadReply', `token on ${this.path} answered PROVISION without a valid kcv`, { port: this.path });
-    }
-    return { kcv: kcv.toUpperCase(), serial: reply.args.serial ?? '' };
+    const checked = parseProvisionReply(reply.args);
+    if (!checked.value) throw new SerialError('BadReply', `token on ${this.path} sent a bad PROVISION reply: ${checked.error}`, { port: this.path });
+    return checked.value;
   }
 
   /** Sets the token's clock. A provisioned token asks for a button press first (see onWait). */
@@ -256,16 +254,17 @@ export class TokenClient {
       const f = r.frame;
       if (f.id !== p.id && f.id !== 0) continue; // a late reply to an earlier attempt
       if (f.op === 'WAIT') {
-        const timeout = Number(f.args.timeout ?? '10');
-        const secs = Number.isFinite(timeout) && timeout > 0 ? timeout : 10;
+        // A malformed timeout still means "waiting": assume the protocol's default of 10 s.
+        const secs = parseWaitReply(f.args).value ?? 10;
         this.arm(p, secs * 1000 + WAIT_SLACK_MS);
         p.onWait?.({ reason: f.args.reason ?? 'presence', timeout: secs, op: p.op });
         continue;
       }
       if (f.op === 'OK' && f.id === p.id) this.settle(p, f);
       else if (f.op === 'ERR') {
-        const code = f.args.code ?? 'UNKNOWN';
-        const msg = f.args.msg ?? '';
+        const err = parseErrorReply(f.args).value ?? { code: 'UNKNOWN', msg: '' };
+        const code = err.code;
+        const msg = err.msg;
         this.settle(p, new SerialError('TokenError', `token on ${this.path} refused ${p.op}: ${code}${msg ? ' (' + msg + ')' : ''}`, { port: this.path, wireCode: code }));
       } else if (f.id === p.id) {
         this.settle(p, new SerialError('BadReply', `token on ${this.path} answered ${p.op} with unexpected "${f.op}"`, { port: this.path }));
