@@ -1,0 +1,102 @@
+/**
+ * Check: verify a sign-in code against every active token of a user (RFC 6238 §5.2: a window of
+ * ±checkWindowSteps around the token's expected step, now + drift).
+ *
+ * Replay (RFC 6238 §5.2 "MUST NOT accept the second attempt of the same OTP"): a step is accepted
+ * only if it is above the token's last accepted step, and the store applies the acceptance with
+ * `last_step < step` in the same atomic UPDATE, so of two processes racing with one code exactly one
+ * wins. A replayed code is refused but does not count as a failure (it came from the real token;
+ * counting it would let a double-submit lock the owner out).
+ *
+ * Failures count per token: a code that matches none of the user's tokens counts against each
+ * unlocked one (we cannot know which one the user meant). See lockout.ts for the schedule.
+ */
+import { VerifierError } from './errors.ts';
+import { Context, lockedError } from './context.ts';
+import { afterFailure, isLocked } from './lockout.ts';
+import { matchSteps } from './otp-window.ts';
+import type { TokenRow } from './store.ts';
+import { checkUser, parseCode } from './validate.ts';
+
+/** An accepted sign-in. */
+export interface CheckResult { ok: true; serial: string }
+
+/** The steps a sign-in may match for this row: ±w around now + each candidate drift. */
+function windowSteps(ctx: Context, row: TokenRow, now: number): number[] {
+  const w = ctx.settings.checkWindowSteps;
+  const drifts = [row.driftSteps];
+  if (row.candidateDriftSteps !== null && row.candidateDriftSteps !== row.driftSteps) drifts.push(row.candidateDriftSteps);
+  const steps: number[] = [];
+  for (const d of drifts) for (let o = -w; o <= w; o++) if (!steps.includes(now + d + o)) steps.push(now + d + o);
+  return steps;
+}
+
+export async function check(ctx: Context, user: string, code: string): Promise<CheckResult> {
+  checkUser(user);
+  const value = parseCode(code, 'code');
+  const nowMs = ctx.now();
+  const rows = await ctx.store.tokensOfUser(user);
+  if (rows.length === 0) {
+    await ctx.store.appendAudit([ctx.audit(nowMs, 'check', { serial: null, user }, 'refused', 'no-token')]);
+    throw new VerifierError('NoSuchEntity', `user ${user} has no MFA token; enable one first`);
+  }
+  const active = rows.filter((r) => r.state === 'assigned');
+  if (active.length === 0) {
+    await ctx.store.appendAudit([ctx.audit(nowMs, 'check', { serial: null, user }, 'refused', 'disabled')]);
+    throw new VerifierError('TokenDisabled', `every MFA token of user ${user} is disabled (${rows.map((r) => r.serial).join(', ')}); ask an operator`,
+      rows.length === 1 ? { serial: rows[0]!.serial } : {});
+  }
+
+  let replayed: TokenRow | null = null;
+  let lockedMatch: TokenRow | null = null;
+  for (const row of active) {
+    if (row.digits !== String(code).length) continue;
+    const now = ctx.step(row, nowMs);
+    const matched = matchSteps(ctx.generator(row), value, windowSteps(ctx, row, now));
+    if (matched.length === 0) continue;
+    if (isLocked(row, nowMs)) { lockedMatch = row; continue; }
+    const step = Math.max(...matched);
+    if (step <= row.lastStep) { replayed = row; continue; }
+    const accepted = await ctx.store.updateToken(row.serial, {
+      lastStep: step, driftSteps: step - now, candidateDriftSteps: null, failures: 0, lockLevel: 0,
+      lockedUntil: null, lastUsed: nowMs, updatedAt: nowMs,
+    }, { states: ['assigned'], user, lastStepBelow: step, notLockedAt: nowMs },
+    [ctx.audit(nowMs, 'check', row, 'accepted', null, { driftSteps: step - now })]);
+    if (accepted) return { ok: true, serial: row.serial };
+    replayed = row; // another process accepted this step first (or the token changed meanwhile)
+  }
+
+  if (replayed) {
+    await ctx.store.appendAudit([ctx.audit(nowMs, 'check', replayed, 'refused', 'replay')]);
+    throw new VerifierError('InvalidAuthenticationCode',
+      `this code of token ${replayed.serial} was already used; wait for the next code`, { serial: replayed.serial, reason: 'replay' });
+  }
+  // A wrong code: count a failure on every unlocked token; report a lock if one stands in the way.
+  for (const row of active) {
+    if (isLocked(row, nowMs)) {
+      await ctx.store.appendAudit([ctx.audit(nowMs, 'check', row, 'refused', 'locked')]);
+      continue;
+    }
+    await recordFailure(ctx, row, nowMs);
+  }
+  const locked = lockedMatch ?? (active.every((r) => isLocked(r, nowMs)) ? active[0]! : null);
+  if (locked) throw lockedError(locked, nowMs);
+  throw new VerifierError('InvalidAuthenticationCode',
+    active.length === 1
+      ? `the code is not valid for token ${active[0]!.serial} at this time`
+      : `the code is not valid for any of user ${user}'s ${active.length} tokens at this time`,
+    active.length === 1 ? { serial: active[0]!.serial, reason: 'wrong-code' } : { reason: 'wrong-code' });
+}
+
+/** Counts one failure (and maybe a lock), retrying if another process changed the row meanwhile. */
+async function recordFailure(ctx: Context, first: TokenRow, nowMs: number): Promise<void> {
+  let row: TokenRow | undefined = first;
+  for (let attempt = 0; attempt < 20 && row; attempt++) {
+    if (row.state !== 'assigned' || isLocked(row, nowMs)) return;
+    const { patch, lockedFor } = afterFailure(row, nowMs, ctx.settings);
+    const audit = [ctx.audit(nowMs, 'check', row, 'refused', 'wrong-code', { failures: row.failures + 1 })];
+    if (lockedFor !== null) audit.push(ctx.audit(nowMs, 'lock', row, 'ok', 'too-many-failures', { seconds: lockedFor, level: row.lockLevel + 1 }));
+    if (await ctx.store.updateToken(row.serial, patch, { version: row.version }, audit)) return;
+    row = await ctx.store.getToken(row.serial);
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The embedded registry: TokenStore on SQLite through better-sqlite3 (synchronous, so each method
+ * is one short transaction and never interleaves with another call in this process).
+ *
+ * WAL lets readers proceed while one process writes; busy_timeout makes a second writer wait
+ * instead of failing with SQLITE_BUSY. Writes use BEGIN IMMEDIATE so the guard is evaluated under
+ * the write lock: two processes racing to accept the same step serialize, and the second one's
+ * `last_step < ?` is false (see store.ts).
+ */
+import Database from 'better-sqlite3';
+import { HASH_ALGORITHMS, SERIAL_PATTERN } from '@hwtotp/protocol';
+import type { HashAlgorithm } from '@hwtotp/protocol';
+import { VerifierError } from './errors.ts';
+import { migrate } from './sqlite-migrations.ts';
+import type { AuditEntry, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
+import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
+
+const COLUMNS: { [K in keyof TokenRow]: string } = {
+  serial: 'serial', sealedSecret: 'sealed_secret', algorithm: 'algorithm', digits: 'digits',
+  period: 'period', t0: 't0', state: 'state', user: 'user', deviceName: 'device_name',
+  enableDate: 'enable_date', driftSteps: 'drift_steps', candidateDriftSteps: 'candidate_drift_steps',
+  lastStep: 'last_step', failures: 'failures', lockedUntil: 'locked_until', lockLevel: 'lock_level',
+  origin: 'origin', kcv: 'kcv', manufacturer: 'manufacturer', model: 'model', createdAt: 'created_at',
+  updatedAt: 'updated_at', lastUsed: 'last_used', version: 'version',
+};
+const KEYS = Object.keys(COLUMNS) as (keyof TokenRow)[];
+const STATES: TokenState[] = ['pending', 'unassigned', 'assigned', 'disabled'];
+const ORIGINS: TokenOrigin[] = ['provisioned', 'imported'];
+
+type Raw = { [column: string]: unknown };
+
+function corrupt(serial: unknown, what: string): VerifierError {
+  const s = typeof serial === 'string' ? serial : '(unreadable serial)';
+  return new VerifierError('CorruptRecord',
+    `the registry row of token ${s} is corrupted (${what}); restore it from a backup or re-import the token`,
+    typeof serial === 'string' ? { serial } : {});
+}
+
+function int(raw: Raw, col: string, nullable: boolean): number | null {
+  const v = raw[col];
+  if (v === null && nullable) return null;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw corrupt(raw.serial, `${col} is not an integer`);
+  return v;
+}
+
+function text(raw: Raw, col: string): string | null {
+  const v = raw[col];
+  if (v === null || typeof v === 'string') return v;
+  throw corrupt(raw.serial, `${col} is not text`);
+}
+
+/** Decodes and checks one row; anything out of range is a CorruptRecord naming the serial. */
+function decode(raw: Raw): TokenRow {
+  const serial = raw.serial;
+  if (typeof serial !== 'string' || !SERIAL_PATTERN.test(serial)) throw corrupt(serial, 'bad serial');
+  const secret = raw.sealed_secret;
+  if (!(secret instanceof Uint8Array)) throw corrupt(serial, 'sealed secret is not a blob');
+  const algorithm = raw.algorithm as HashAlgorithm;
+  if (!HASH_ALGORITHMS.includes(algorithm)) throw corrupt(serial, 'unknown algorithm');
+  const digits = int(raw, 'digits', false)!;
+  if (digits < 6 || digits > 8) throw corrupt(serial, 'digits out of range');
+  const period = int(raw, 'period', false)!;
+  if (period < 1) throw corrupt(serial, 'period out of range');
+  const state = raw.state as TokenState;
+  if (!STATES.includes(state)) throw corrupt(serial, 'unknown state');
+  const origin = raw.origin as TokenOrigin;
+  if (!ORIGINS.includes(origin)) throw corrupt(serial, 'unknown origin');
+  const user = text(raw, 'user');
+  if (state === 'assigned' && user === null) throw corrupt(serial, 'assigned without a user');
+  return {
+    serial, sealedSecret: secret, algorithm, digits, period, t0: int(raw, 't0', false)!, state, user,
+    deviceName: text(raw, 'device_name'), enableDate: int(raw, 'enable_date', true),
+    driftSteps: int(raw, 'drift_steps', false)!, candidateDriftSteps: int(raw, 'candidate_drift_steps', true),
+    lastStep: int(raw, 'last_step', false)!, failures: int(raw, 'failures', false)!,
+    lockedUntil: int(raw, 'locked_until', true), lockLevel: int(raw, 'lock_level', false)!, origin,
+    kcv: text(raw, 'kcv'), manufacturer: text(raw, 'manufacturer'), model: text(raw, 'model'),
+    createdAt: int(raw, 'created_at', false)!, updatedAt: int(raw, 'updated_at', false)!,
+    lastUsed: int(raw, 'last_used', true), version: int(raw, 'version', false)!,
+  };
+}
+
+function bindValue(v: unknown): unknown {
+  return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+}
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions { busyTimeoutMs?: number }
+
+/** TokenStore on one SQLite file (or ':memory:'). */
+export class SqliteStore implements TokenStore {
+  readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(readonly file: string, options: SqliteStoreOptions = {}) {
+    try {
+      this.db = new Database(file);
+    } catch (e) {
+      throw new VerifierError('ValidationError', `cannot open registry ${file}: ${(e as Error).message}`);
+    }
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable against process crashes in WAL mode; a power cut may lose the last commits
+    // but never corrupts the file. FULL would fsync on every sign-in.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db, file);
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private writeAudit(entries: AuditEntry[]): void {
+    const ins = this.stmt('INSERT INTO audit (at, action, serial, user, outcome, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const e of entries) {
+      ins.run(e.at, e.action, e.serial, e.user, e.outcome, e.reason ?? null, e.detail ? JSON.stringify(e.detail) : null);
+    }
+  }
+
+  private where(guard: Guard, params: unknown[]): string {
+    let sql = ' WHERE serial = ?';
+    if (guard.states) { sql += ` AND state IN (${guard.states.map(() => '?').join(',')})`; params.push(...guard.states); }
+    if (guard.user !== undefined) {
+      if (guard.user === null) sql += ' AND user IS NULL';
+      else { sql += ' AND user = ?'; params.push(guard.user); }
+    }
+    if (guard.lastStepBelow !== undefined) { sql += ' AND last_step < ?'; params.push(guard.lastStepBelow); }
+    if (guard.notLockedAt !== undefined) { sql += ' AND (locked_until IS NULL OR locked_until <= ?)'; params.push(guard.notLockedAt); }
+    if (guard.version !== undefined) { sql += ' AND version = ?'; params.push(guard.version); }
+    if (guard.userBelow) {
+      sql += " AND (SELECT COUNT(*) FROM tokens t2 WHERE t2.user = ? AND t2.state IN ('assigned','disabled')) < ?";
+      params.push(guard.userBelow.user, guard.userBelow.max);
+    }
+    return sql;
+  }
+
+  async getToken(serial: string): Promise<TokenRow | undefined> {
+    const raw = this.stmt('SELECT * FROM tokens WHERE serial = ?').get(serial) as Raw | undefined;
+    return raw ? decode(raw) : undefined;
+  }
+
+  async tokensOfUser(user: string): Promise<TokenRow[]> {
+    const rows = this.stmt("SELECT * FROM tokens WHERE user = ? AND state IN ('assigned','disabled') ORDER BY enable_date, serial").all(user) as Raw[];
+    return rows.map(decode);
+  }
+
+  async listTokens(user?: string): Promise<TokenRow[]> {
+    const rows = (user === undefined
+      ? this.stmt('SELECT * FROM tokens ORDER BY serial').all()
+      : this.stmt('SELECT * FROM tokens WHERE user = ? ORDER BY serial').all(user)) as Raw[];
+    return rows.map(decode);
+  }
+
+  async insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void> {
+    const cols = KEYS.map((k) => COLUMNS[k]);
+    const ins = this.stmt(`INSERT INTO tokens (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`);
+    const exists = this.stmt('SELECT 1 FROM tokens WHERE serial = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        if (exists.get(r.serial)) {
+          throw new VerifierError('EntityAlreadyExists',
+            `token ${r.serial} is already in the registry; nothing was written`, { serial: r.serial });
+        }
+        ins.run(...KEYS.map((k) => bindValue(r[k])));
+      }
+      this.writeAudit(audit);
+    }).immediate();
+  }
+
+  async updateToken(serial: string, patch: TokenPatch, guard: Guard, audit: AuditEntry[]): Promise<boolean> {
+    const params: unknown[] = [];
+    const sets: string[] = [];
+    for (const k of Object.keys(patch) as (keyof TokenPatch)[]) {
+      if (patch[k] === undefined) continue;
+      sets.push(`${COLUMNS[k]} = ?`);
+      params.push(bindValue(patch[k]));
+    }
+    sets.push('version = version + 1');
+    const whereParams: unknown[] = [serial];
+    const sql = `UPDATE tokens SET ${sets.join(', ')}${this.where(guard, whereParams)}`;
+    const st = this.stmt(sql);
+    return this.db.transaction(() => {
+      const changed = st.run(...params, ...whereParams).changes === 1;
+      if (changed) this.writeAudit(audit);
+      return changed;
+    }).immediate();
+  }
+
+  async deleteToken(serial: string, guard: Guard, audit: AuditEntry[]): Promise<boolean> {
+    const whereParams: unknown[] = [serial];
+    const st = this.stmt(`DELETE FROM tokens${this.where(guard, whereParams)}`);
+    return this.db.transaction(() => {
+      const changed = st.run(...whereParams).changes === 1;
+      if (changed) this.writeAudit(audit);
+      return changed;
+    }).immediate();
+  }
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    this.db.transaction(() => this.writeAudit(entries)).immediate();
+  }
+
+  async audit(filter: AuditFilter): Promise<StoredAudit[]> {
+    const params: unknown[] = [];
+    const conds: string[] = [];
+    if (filter.serial !== undefined) { conds.push('serial = ?'); params.push(filter.serial); }
+    if (filter.user !== undefined) { conds.push('user = ?'); params.push(filter.user); }
+    if (filter.action !== undefined) { conds.push('action = ?'); params.push(filter.action); }
+    const limit = Math.max(1, Math.min(filter.limit ?? 100, 10000));
+    const sql = `SELECT * FROM audit${conds.length ? ' WHERE ' + conds.join(' AND ') : ''} ORDER BY id DESC LIMIT ${limit}`;
+    return (this.stmt(sql).all(...params) as Raw[]).map((r) => ({
+      id: r.id as number, at: r.at as number, action: r.action as StoredAudit['action'],
+      serial: r.serial as string | null, user: r.user as string | null,
+      outcome: r.outcome as StoredAudit['outcome'], reason: r.reason as string | null,
+      detail: typeof r.detail === 'string' ? JSON.parse(r.detail) as { [k: string]: unknown } : null,
+    }));
+  }
+
+  async nextSequence(name: string): Promise<number> {
+    const st = this.stmt('INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value');
+    return this.db.transaction(() => (st.get(name) as { value: number }).value).immediate();
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r?.value;
+  }
+
+  async setMetaIfAbsent(key: string, value: string): Promise<string> {
+    return this.db.transaction(() => {
+      this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING').run(key, value);
+      return (this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string }).value;
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The storage interface of the registry: narrow on purpose, so a PostgreSQL implementation can
+ * follow the SQLite one (sqlite-store.ts) without touching the verifier logic.
+ *
+ * Every method is one atomic unit. The verifier never holds a transaction open across awaits;
+ * instead a write carries a `guard`, the conditions under which it may apply, and the store checks
+ * them in the same transaction as the write (SQLite: BEGIN IMMEDIATE + `UPDATE ... WHERE`;
+ * PostgreSQL: the same conditional UPDATE). That is how "no code is accepted twice" holds across
+ * processes: only one of two racing acceptances finds `last_step < step` still true.
+ */
+import type { HashAlgorithm } from '@hwtotp/protocol';
+import type { AuditAction, AuditFilter, TokenOrigin, TokenState } from './types.ts';
+
+/** A token as stored. The secret is sealed (seal.ts); times are ms since the epoch. */
+export interface TokenRow {
+  serial: string;
+  sealedSecret: Uint8Array;
+  algorithm: HashAlgorithm;
+  digits: number;
+  period: number;
+  t0: number;
+  state: TokenState;
+  user: string | null;
+  deviceName: string | null;
+  enableDate: number | null;
+  driftSteps: number;
+  candidateDriftSteps: number | null;
+  /** -1 when no step was accepted yet. */
+  lastStep: number;
+  failures: number;
+  lockedUntil: number | null;
+  lockLevel: number;
+  origin: TokenOrigin;
+  kcv: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  createdAt: number;
+  updatedAt: number;
+  lastUsed: number | null;
+  /** Bumped by every write; lets read-modify-write updates detect a concurrent change. */
+  version: number;
+}
+
+/** The columns an update may change. */
+export type TokenPatch = Partial<Omit<TokenRow, 'serial' | 'createdAt' | 'version' | 'sealedSecret' | 'origin'>>;
+
+/** Conditions checked atomically with a write; the write applies only if all hold. */
+export interface Guard {
+  /** The row's state must be one of these. */
+  states?: TokenState[];
+  /** The row's user must be this (null: no user). */
+  user?: string | null;
+  /** The row's last step must be below this (replay protection). */
+  lastStepBelow?: number;
+  /** The row must not be locked at this time (ms). */
+  notLockedAt?: number;
+  /** The row's version must be this (optimistic read-modify-write). */
+  version?: number;
+  /** The user must hold fewer than `max` tokens (assigned or disabled) before the write. */
+  userBelow?: { user: string; max: number };
+}
+
+/** An audit row to append (id and time are filled by the store if absent). */
+export interface AuditEntry {
+  at: number;
+  action: AuditAction;
+  serial: string | null;
+  user: string | null;
+  outcome: 'ok' | 'accepted' | 'refused';
+  reason?: string | null;
+  detail?: { [k: string]: unknown } | null;
+}
+
+/** A stored audit row. */
+export interface StoredAudit extends Required<AuditEntry> { id: number }
+
+/** The registry's storage. All methods are atomic; see the file comment. */
+export interface TokenStore {
+  /** The token, or undefined. Throws CorruptRecord for a row that fails to decode. */
+  getToken(serial: string): Promise<TokenRow | undefined>;
+  /** Tokens holding this user (assigned or disabled), oldest first. */
+  tokensOfUser(user: string): Promise<TokenRow[]>;
+  /** All tokens, or one user's, ordered by serial. */
+  listTokens(user?: string): Promise<TokenRow[]>;
+  /** Inserts all rows and audit entries, or nothing: an existing serial throws EntityAlreadyExists. */
+  insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void>;
+  /** Applies the patch if the guard holds, with the audit entries, in one transaction. */
+  updateToken(serial: string, patch: TokenPatch, guard: Guard, audit: AuditEntry[]): Promise<boolean>;
+  /** Deletes the token if the guard holds, with the audit entries. */
+  deleteToken(serial: string, guard: Guard, audit: AuditEntry[]): Promise<boolean>;
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Newest first. */
+  audit(filter: AuditFilter): Promise<StoredAudit[]>;
+  /** Atomically increments and returns the named counter (first value 1). */
+  nextSequence(name: string): Promise<number>;
+  getMeta(key: string): Promise<string | undefined>;
+  /** Sets the value unless the key exists; returns the value now stored. */
+  setMetaIfAbsent(key: string, value: string): Promise<string>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,137 @@
+/**
+ * The public shapes of the verifier library: options, tokens going in (provisioning, import) and
+ * coming out (TokenInfo never holds the seed; ExportedToken does, for seed-file export only).
+ */
+import type { HashAlgorithm } from '@hwtotp/protocol';
+
+/** Lifecycle of a token in the registry. */
+export type TokenState = 'pending' | 'unassigned' | 'assigned' | 'disabled';
+/** Where the seed came from. */
+export type TokenOrigin = 'provisioned' | 'imported';
+
+/** A token entering the registry (addPending or importTokens). */
+export interface NewToken {
+  serial: string;
+  /** The raw seed, 16 to 128 bytes. */
+  secret: Uint8Array;
+  algorithm?: HashAlgorithm;
+  digits?: number;
+  period?: number;
+  t0?: number;
+  /** Key check value, 6 upper-case hex characters, if known. */
+  kcv?: string;
+  manufacturer?: string;
+  model?: string;
+}
+
+/** A token with its seed, as exportTokens returns it (for seed-file export only). */
+export interface ExportedToken {
+  serial: string;
+  secret: Uint8Array;
+  algorithm: HashAlgorithm;
+  digits: number;
+  period: number;
+  t0: number;
+  kcv: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  state: TokenState;
+  origin: TokenOrigin;
+}
+
+/** Everything the registry knows about a token except its seed. Times are ISO 8601 or null. */
+export type TokenInfo = {
+  serial: string;
+  algorithm: HashAlgorithm;
+  digits: number;
+  period: number;
+  t0: number;
+  state: TokenState;
+  user: string | null;
+  deviceName: string | null;
+  enableDate: string | null;
+  /** Token clock minus server clock, in steps. */
+  driftSteps: number;
+  /** A second drift still in the running after a late enrollment (see README "Late codes"), else null. */
+  candidateDriftSteps: number | null;
+  /** The last step accepted (no code at or before it is accepted again), or null if none yet. */
+  lastStep: number | null;
+  failures: number;
+  lockedUntil: string | null;
+  lockLevel: number;
+  origin: TokenOrigin;
+  kcv: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastUsed: string | null;
+}
+
+/** One line of `list`. */
+export type TokenListEntry = {
+  serial: string;
+  user: string | null;
+  deviceName: string | null;
+  enableDate: string | null;
+  state: TokenState;
+  lastUsed: string | null;
+  lockedUntil: string | null;
+}
+
+/** What the audit log records. */
+export type AuditAction =
+  | 'enable' | 'check' | 'resync' | 'deactivate' | 'lock' | 'import' | 'provision' | 'export'
+  | 'disable' | 'reactivate' | 'remove';
+
+/** One audit row. Never holds a seed or a code. */
+export type AuditRow = {
+  id: number;
+  at: string;
+  action: AuditAction;
+  serial: string | null;
+  user: string | null;
+  outcome: 'ok' | 'accepted' | 'refused';
+  /** Why, for refusals ('wrong-code', 'replay', 'locked', ...) and some successes ('late-enrollment'). */
+  reason: string | null;
+  /** Small JSON-able facts: drift, step offsets, lock seconds. */
+  detail: { [k: string]: unknown } | null;
+}
+
+/** Filter for audit(). */
+export interface AuditFilter { serial?: string; user?: string; action?: AuditAction; limit?: number }
+
+/** Options of openVerifier. */
+export interface VerifierOptions {
+  /** SQLite file path, or ':memory:'. */
+  db: string;
+  /**
+   * The 32-byte master key sealing seeds: bytes, or a string of 64 hex digits or base64.
+   * Default: $HWTOTP_MASTER_KEY, else the key file `<db>.key` (created with mode 0600 for a new db).
+   */
+  masterKey?: Uint8Array | string;
+  /** Key file path, default `<db>.key`. */
+  keyFile?: string;
+  /** Environment for HWTOTP_MASTER_KEY (default process.env). */
+  env?: { [k: string]: string | undefined };
+  /** The clock in milliseconds since the epoch (default Date.now). */
+  now?: () => number;
+  /** Enrollment window: ±steps around now where code1/code2 may lie. Default 10 (±5 min at 30 s). */
+  enableWindowSteps?: number;
+  /** Resync window: ±seconds around now searched. Default 86400 (±1 day). */
+  resyncWindowSeconds?: number;
+  /** Sign-in window: ±steps around now + drift. Default 1. */
+  checkWindowSteps?: number;
+  /** Enrollment drifts within ±this many steps are trusted outright (README "Late codes"). Default 2. */
+  trustedDriftSteps?: number;
+  /** Tokens per user. Default 8. */
+  maxTokensPerUser?: number;
+  /** Consecutive failures that lock a token. Default 5. */
+  maxFailures?: number;
+  /** First lock in seconds; each further lock doubles it. Default 60. */
+  lockSeconds?: number;
+  /** Longest lock in seconds. Default 3600. */
+  maxLockSeconds?: number;
+  /** busy_timeout for SQLite in ms. Default 5000. */
+  busyTimeoutMs?: number;
+}

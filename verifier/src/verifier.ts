@@ -1,0 +1,126 @@
+/**
+ * openVerifier: the library entry point (BRIEF "Library contract of the verifier").
+ * Opens (and migrates) the registry, resolves the master key and checks it against the registry's
+ * key check before any seed is touched, then exposes the operations as async methods so a
+ * PostgreSQL store can slot in behind the same API.
+ */
+import { VerifierError } from './errors.ts';
+import { Context, DEFAULT_SETTINGS, type Settings } from './context.ts';
+import { makeKeyCheck, resolveMasterKey, verifyKeyCheck } from './master-key.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import type { TokenStore } from './store.ts';
+import type {
+  AuditFilter, AuditRow, ExportedToken, NewToken, TokenInfo, TokenListEntry, TokenOrigin, VerifierOptions,
+} from './types.ts';
+import { enable, type EnableResult } from './enroll.ts';
+import { check, type CheckResult } from './signin.ts';
+import { resync, type ResyncResult } from './resync.ts';
+import * as manage from './manage.ts';
+import * as writes from './registry-writes.ts';
+
+const KEY_CHECK = 'master-key-check';
+
+/** An open registry with the enrollment, sign-in and resync operations. */
+export class Verifier {
+  /** @internal Use openVerifier. */
+  constructor(private readonly ctx: Context) {}
+
+  /** The effective settings (windows, limits, lockout). */
+  get settings(): Readonly<Settings> { return this.ctx.settings; }
+
+  /** Assigns an unassigned token to a user with two consecutive codes. */
+  enable(user: string, deviceName: string, serial: string, code1: string, code2: string): Promise<EnableResult> {
+    return enable(this.ctx, user, deviceName, serial, code1, code2);
+  }
+  /** Verifies a sign-in code against the user's tokens; throws VerifierError on refusal. */
+  check(user: string, code: string): Promise<CheckResult> { return check(this.ctx, user, code); }
+  /** Re-measures a token's drift from two consecutive codes; clears a lock. */
+  resync(user: string, serial: string, code1: string, code2: string): Promise<ResyncResult> {
+    return resync(this.ctx, user, serial, code1, code2);
+  }
+  /** Removes the token from the user (it can be enabled again). */
+  deactivate(user: string, serial: string): Promise<void> { return manage.deactivate(this.ctx, user, serial); }
+  /** Operator: the token stops working until reactivated. */
+  disable(serial: string): Promise<void> { return manage.disable(this.ctx, serial); }
+  /** Operator: undo disable. */
+  reactivate(serial: string): Promise<void> { return manage.reactivate(this.ctx, serial); }
+  /** Tokens of a user, or all. */
+  list(user?: string): Promise<TokenListEntry[]> { return manage.list(this.ctx, user); }
+  /** One token's state, never its seed. */
+  token(serial: string): Promise<TokenInfo> { return manage.token(this.ctx, serial); }
+  /** Audit rows, newest first. */
+  audit(filter?: AuditFilter): Promise<AuditRow[]> { return manage.audit(this.ctx, filter); }
+
+  /** Provisioning phase 1: record a token before its seed is sent (never usable while pending). */
+  addPending(token: NewToken): Promise<void> { return writes.addPending(this.ctx, token); }
+  /** Provisioning phase 2: the token reported this KCV; it must match the stored seed. */
+  markReady(serial: string, kcv: string): Promise<void> { return writes.markReady(this.ctx, serial, kcv); }
+  /** Provisioning failed: forget the pending token. */
+  removePending(serial: string): Promise<void> { return writes.removePending(this.ctx, serial); }
+  /** Loads tokens in one transaction: all or nothing. */
+  importTokens(tokens: NewToken[], origin?: TokenOrigin): Promise<{ imported: number }> {
+    return writes.importTokens(this.ctx, tokens, origin);
+  }
+  /** Tokens with seeds, for seed-file export only (audited). */
+  exportTokens(serials?: string[]): Promise<ExportedToken[]> { return writes.exportTokens(this.ctx, serials); }
+  /** The next number of the serial counter for this prefix (atomic). */
+  nextSerial(prefix: string): Promise<number> { return writes.nextSerial(this.ctx, prefix); }
+
+  /** Closes the registry. */
+  close(): Promise<void> { return this.ctx.store.close(); }
+}
+
+function setting(options: VerifierOptions, name: keyof Settings, min: number, max: number): number {
+  const v = options[name];
+  if (v === undefined) return DEFAULT_SETTINGS[name];
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new VerifierError('ValidationError', `${name} must be an integer from ${min} to ${max}, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Resolves options into settings, checking each. */
+export function resolveSettings(options: VerifierOptions): Settings {
+  return {
+    enableWindowSteps: setting(options, 'enableWindowSteps', 1, 1000),
+    resyncWindowSeconds: setting(options, 'resyncWindowSeconds', 60, 30 * 86400),
+    checkWindowSteps: setting(options, 'checkWindowSteps', 0, 10),
+    trustedDriftSteps: setting(options, 'trustedDriftSteps', 0, 1000),
+    maxTokensPerUser: setting(options, 'maxTokensPerUser', 1, 1000),
+    maxFailures: setting(options, 'maxFailures', 1, 1000),
+    lockSeconds: setting(options, 'lockSeconds', 1, 86400),
+    maxLockSeconds: setting(options, 'maxLockSeconds', 1, 30 * 86400),
+  };
+}
+
+/** Opens a verifier over a TokenStore you built (e.g. a future PostgreSQL store). */
+export async function openVerifierWithStore(store: TokenStore, options: Omit<VerifierOptions, 'keyFile'> & { keyFile?: string | null }): Promise<Verifier> {
+  try {
+    const settings = resolveSettings(options as VerifierOptions);
+    const existing = await store.getMeta(KEY_CHECK);
+    const key = resolveMasterKey({
+      masterKey: options.masterKey, env: options.env ?? process.env,
+      keyFile: options.keyFile === undefined ? null : options.keyFile, registryHasKey: existing !== undefined,
+    });
+    const check = existing ?? await store.setMetaIfAbsent(KEY_CHECK, makeKeyCheck(key));
+    verifyKeyCheck(key, check, options.db);
+    return new Verifier(new Context(store, key, options.now ?? Date.now, settings, options.db));
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+/**
+ * Opens the SQLite registry at options.db (created and migrated as needed).
+ * @throws VerifierError MasterKeyMismatch / MasterKeyMissing / ValidationError (bad options).
+ */
+export async function openVerifier(options: VerifierOptions): Promise<Verifier> {
+  if (!options || typeof options.db !== 'string' || options.db === '') {
+    throw new VerifierError('ValidationError', 'db must be a file path or ":memory:"');
+  }
+  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs });
+  const keyFile = options.db === ':memory:' ? null : (options.keyFile ?? options.db + '.key');
+  const { keyFile: _ignored, ...rest } = options;
+  return openVerifierWithStore(store, { ...rest, keyFile });
+}
