@@ -41,7 +41,7 @@ describe('cross-check against independent implementations', () => {
       const want = otpauthCode(c);
       for (const [name, hmac] of HMAC_IMPLEMENTATIONS) {
         const got = totp(hmac, c.key, c.time, c);
-        if (got !== want) expect({ name, key: toHex(c.key), ...c, got }).toEqual({ name, key: toHex(c.key), ...c, got: want });
+        if (got !== want) expect({ name, ...c, key: toHex(c.key), got }).toEqual({ name, ...c, key: toHex(c.key), got: want });
       }
     }
   });
