@@ -3,7 +3,7 @@
  * Both ends validate with these functions, so they cannot disagree about what is well formed.
  */
 import { HashAlgorithm } from './hash';
-import { fromHex, isInteger } from './bytes';
+import { fromHex, isInteger, toHex } from './bytes';
 
 /** The protocol version this code speaks. A host refuses a token that reports another. */
 export const PROTOCOL_VERSION = 1;
@@ -83,14 +83,21 @@ export function parseTimeArg(args: { [k: string]: string }): Checked<number> {
  */
 export function parseProvisionArgs(args: { [k: string]: string }): Checked<ProvisionArgs> {
   const serial = args.serial;
-  if (serial === undefined || !SERIAL_PATTERN.test(serial)) {
-    return { error: 'serial must be 9-64 characters of A-Z a-z 0-9 + = / : , . @ -' };
+  if (serial === undefined) return { error: 'serial is missing' };
+  if (!SERIAL_PATTERN.test(serial)) {
+    return { error: 'serial must be 9-64 characters of A-Z a-z 0-9 + = / : , . @ -, got ' + serial.length + ' characters' };
   }
+  // The secret is described by its length and the position of a bad digit, never quoted.
   const hex = args.secret;
-  if (hex === undefined || !/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) {
-    return { error: 'secret must be 16 to 64 bytes in hex' };
+  if (hex === undefined) return { error: 'secret is missing' };
+  let bad = -1;
+  for (let i = 0; i < hex.length && bad < 0; i++) if ('0123456789abcdefABCDEF'.indexOf(hex.charAt(i)) < 0) bad = i;
+  if (bad >= 0) return { error: 'secret must be hex, with a bad character at position ' + bad };
+  if (hex.length % 2 !== 0 || hex.length < 32 || hex.length > 128) {
+    return { error: 'secret must be 16 to 64 bytes (32 to 128 hex digits), got ' + hex.length + ' hex digits' };
   }
   const alg = args.alg;
+  if (alg === undefined) return { error: 'alg is missing' };
   if (alg !== 'SHA1' && alg !== 'SHA256' && alg !== 'SHA512') {
     return { error: 'alg must be SHA1, SHA256 or SHA512' };
   }
@@ -114,4 +121,21 @@ export function parseProvisionArgs(args: { [k: string]: string }): Checked<Provi
       time: time.value as number,
     },
   };
+}
+
+/**
+ * The arguments of a PROVISION request for `p` (host side), in the order of the spec. The secret
+ * goes out as lower-case hex; t0 is sent only when it is not 0.
+ */
+export function provisionRequestArgs(p: ProvisionArgs): { [k: string]: string } {
+  const a: { [k: string]: string } = {
+    serial: p.serial,
+    secret: toHex(p.secret),
+    alg: p.algorithm,
+    digits: String(p.digits),
+    period: String(p.period),
+  };
+  if (p.t0) a.t0 = String(p.t0);
+  a.time = String(p.time);
+  return a;
 }

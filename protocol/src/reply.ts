@@ -165,7 +165,7 @@ export function parseHello(args: Args): Checked<HelloInfo> {
   if (time.error) return { error: time.error };
   info.time = time.value as number;
   const hashes = args.hashes;
-  if (hashes === undefined || !/^[A-Z0-9]{1,16}(,[A-Z0-9]{1,16}){0,15}$/.test(hashes)) {
+  if (hashes === undefined || !/^[A-Z0-9_-]{1,16}(,[A-Z0-9_-]{1,16}){0,15}$/.test(hashes)) {
     return { error: 'hashes must be a comma-separated list of algorithm names' };
   }
   // Names this host does not know are skipped: a newer board may hash more than v1 can name.
