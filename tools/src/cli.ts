@@ -9,6 +9,11 @@ import { Command, Io, UsageError } from './command.ts';
 /** Subcommands in the order `--help` lists them. */
 const COMMANDS: { [name: string]: () => Promise<Command> } = {
   otp: async () => (await import('./commands/otp.ts')).otp,
+  enable: async () => (await import('./commands/enable.ts')).enable,
+  check: async () => (await import('./commands/check.ts')).check,
+  resync: async () => (await import('./commands/resync.ts')).resync,
+  deactivate: async () => (await import('./commands/deactivate.ts')).deactivate,
+  list: async () => (await import('./commands/list.ts')).list,
 };
 
 /** Registers a subcommand (used while the command table grows, issue by issue). */
