@@ -1,0 +1,182 @@
+/**
+ * The common CSV seed format: a header line, then one TOTP key a row.
+ *
+ *   serial,secret,period,digits,manufacturer,model
+ *
+ * secret is base32 (RFC 4648, case-insensitive, padding optional). Columns are found by their header
+ * name, in any order; serial and secret are required, period defaults to 30 and digits to 6. Three
+ * optional extra columns carry what the six cannot: algorithm (SHA1), t0 (0) and drift (0, in time
+ * steps); the writer adds them only when a record needs them, so ordinary exports stay six columns.
+ * Fields follow RFC 4180 (double quotes, "" inside quotes, CRLF or LF); a UTF-8 BOM and blank lines
+ * are ignored, and unquoted fields are trimmed.
+ */
+import { base32Decode, base32Encode, parseAlgorithm } from '@hwtotp/protocol/host';
+import { SeedFileError } from './errors.ts';
+import { SeedRecord, describeKey } from './record.ts';
+import { DEFAULT_MAX_BYTES } from './xml.ts';
+
+export const CSV_COLUMNS = ['serial', 'secret', 'period', 'digits', 'manufacturer', 'model'];
+const EXTRA_COLUMNS = ['algorithm', 't0', 'drift'];
+
+interface Row {
+  line: number;
+  fields: string[];
+}
+
+/** Splits CSV text into rows (RFC 4180), remembering the line each row starts on. */
+export function splitCsv(text: string): Row[] {
+  const rows: Row[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let wasQuoted = false;
+  let line = 1;
+  let rowLine = 1;
+  const endField = () => { fields.push(wasQuoted ? field : field.trim()); field = ''; wasQuoted = false; };
+  const endRow = () => {
+    endField();
+    if (!(fields.length === 1 && fields[0] === '')) rows.push({ line: rowLine, fields });
+    fields = [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"') {
+      if (field.trim() !== '' || wasQuoted) {
+        throw new SeedFileError('malformed', 'line ' + line + ', column ' + (fields.length + 1) + ': a quote inside an unquoted field');
+      }
+      field = '';
+      quoted = true;
+      wasQuoted = true;
+    } else if (c === ',') {
+      endField();
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRow();
+      line++;
+      rowLine = line;
+    } else if (wasQuoted) {
+      if (c !== ' ' && c !== '\t') {
+        throw new SeedFileError('malformed', 'line ' + line + ', column ' + (fields.length + 1) + ': text after a closing quote');
+      }
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) throw new SeedFileError('malformed', 'line ' + rowLine + ': a quoted field is not closed');
+  endRow();
+  return rows;
+}
+
+/**
+ * Reads CSV seed text. Every bad row is reported, by line and column, in one error; secrets are
+ * never quoted.
+ */
+export function readCsv(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES): SeedRecord[] {
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+  if (size > maxBytes) throw new SeedFileError('too-large', 'seed file is ' + size + ' bytes, more than the limit of ' + maxBytes);
+  let text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.length).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const rows = splitCsv(text);
+  const header = rows.shift();
+  if (!header) throw new SeedFileError('malformed', 'the CSV file is empty: it needs the header line ' + CSV_COLUMNS.join(','));
+  const col: { [name: string]: number } = {};
+  header.fields.forEach((name, i) => {
+    const n = name.toLowerCase();
+    if (!CSV_COLUMNS.includes(n) && !EXTRA_COLUMNS.includes(n)) {
+      throw new SeedFileError('malformed', 'line ' + header.line + ', column ' + (i + 1) + ': unknown column "' + name.slice(0, 40) +
+        '" (the header is ' + CSV_COLUMNS.join(',') + ')');
+    }
+    if (col[n] !== undefined) throw new SeedFileError('malformed', 'line ' + header.line + ': column "' + n + '" appears twice');
+    col[n] = i;
+  });
+  for (const need of ['serial', 'secret']) {
+    if (col[need] === undefined) {
+      throw new SeedFileError('malformed', 'line ' + header.line + ': the header has no "' + need + '" column (expected ' + CSV_COLUMNS.join(',') + ')');
+    }
+  }
+  const records: SeedRecord[] = [];
+  const problems: string[] = [];
+  for (const row of rows) {
+    try {
+      records.push(readRow(row, col, header.fields.length));
+    } catch (e) {
+      if (!(e instanceof SeedFileError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  if (problems.length) {
+    throw new SeedFileError('invalid-value', problems.length === 1 ? problems[0]! : problems.length + ' rows are bad', problems);
+  }
+  return records;
+}
+
+function readRow(row: Row, col: { [name: string]: number }, width: number): SeedRecord {
+  const at = (name: string) => 'line ' + row.line + ', column ' + name;
+  if (row.fields.length !== width) {
+    throw new SeedFileError('invalid-value', 'line ' + row.line + ': ' + row.fields.length + ' fields, the header has ' + width);
+  }
+  const get = (name: string) => (col[name] === undefined ? '' : row.fields[col[name]!]!);
+  const serial = get('serial');
+  if (serial === '') throw new SeedFileError('invalid-value', at('serial') + ': empty');
+  let secret: Uint8Array;
+  try {
+    secret = base32Decode(get('secret'));
+  } catch {
+    // base32Decode's message quotes the bad character; a seed file error must not echo any of the secret.
+    throw new SeedFileError('invalid-value', at('secret') + ': not valid base32 (RFC 4648)');
+  }
+  if (secret.length === 0) throw new SeedFileError('invalid-value', at('secret') + ': empty');
+  const int = (name: string, dflt: number, min: number, max: number) => {
+    const v = get(name);
+    if (v === '') return dflt;
+    if (!/^[-+]?[0-9]{1,12}$/.test(v) || Number(v) < min || Number(v) > max) {
+      throw new SeedFileError('invalid-value', at(name) + ': must be an integer from ' + min + ' to ' + max + ', got "' + v.slice(0, 20) + '"');
+    }
+    return Number(v);
+  };
+  let algorithm: SeedRecord['algorithm'] = 'SHA1';
+  if (get('algorithm') !== '') {
+    try {
+      algorithm = parseAlgorithm(get('algorithm'));
+    } catch {
+      throw new SeedFileError('unsupported', at('algorithm') + ': must be SHA1, SHA256 or SHA512, got "' + get('algorithm').slice(0, 20) + '"');
+    }
+  }
+  const record: SeedRecord = {
+    serial, secret, kind: 'totp', algorithm,
+    digits: int('digits', 6, 6, 8),
+    period: int('period', 30, 1, 86400),
+    t0: int('t0', 0, 0, 2 ** 40),
+    driftSteps: int('drift', 0, -1e9, 1e9),
+  };
+  if (get('manufacturer') !== '') record.manufacturer = get('manufacturer');
+  if (get('model') !== '') record.model = get('model');
+  return record;
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]|^\s|\s$/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+/** Writes TOTP records as CSV (CRLF line ends, RFC 4180). HOTP keys cannot be written in this format. */
+export function writeCsv(records: SeedRecord[]): string {
+  const extras = EXTRA_COLUMNS.filter((c) => records.some((r) =>
+    (c === 'algorithm' && r.algorithm !== 'SHA1') || (c === 't0' && r.t0 !== 0) || (c === 'drift' && r.driftSteps !== 0)));
+  const lines = [CSV_COLUMNS.concat(extras).join(',')];
+  records.forEach((r, i) => {
+    if (r.kind !== 'totp') {
+      throw new SeedFileError('unsupported', describeKey(i, r.serial) + ': the CSV format holds TOTP keys only; export HOTP keys as PSKC');
+    }
+    const cells = [r.serial, base32Encode(r.secret), String(r.period), String(r.digits), r.manufacturer ?? '', r.model ?? ''];
+    for (const c of extras) cells.push(c === 'algorithm' ? r.algorithm : c === 't0' ? String(r.t0) : String(r.driftSteps));
+    lines.push(cells.map(csvField).join(','));
+  });
+  return lines.join('\r\n') + '\r\n';
+}

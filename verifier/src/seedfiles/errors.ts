@@ -1,0 +1,36 @@
+/**
+ * The one error type of the seed-file readers, writers and import checks.
+ *
+ * Messages name the file position (line and column for CSV, key index and serial for PSKC) and what
+ * is wrong. They never quote a secret, a key, a password or any decrypted byte: a seed file error may
+ * end up in a terminal log or an HTTP reply.
+ */
+
+/** Why a seed file was refused; tests and callers branch on this, people read the message. */
+export type SeedFileReason =
+  | 'too-large'
+  | 'forbidden'
+  | 'malformed'
+  | 'unsupported'
+  | 'invalid-value'
+  | 'missing-key'
+  | 'wrong-key'
+  | 'duplicate'
+  | 'refused-keys';
+
+/** A refused seed file. `problems` lists every problem found when there are several (one per line). */
+export class SeedFileError extends Error {
+  override name = 'InvalidSeedFile';
+  /** CLI exit status: a refusal, not a usage error. */
+  readonly exitCode = 1;
+  /** For the HTTP API: the request was understood but its content is unacceptable. */
+  readonly httpStatus = 400;
+  readonly reason: SeedFileReason;
+  readonly problems: string[];
+
+  constructor(reason: SeedFileReason, message: string, problems?: string[]) {
+    super(problems && problems.length > 1 ? message + ':\n  ' + problems.join('\n  ') : message);
+    this.reason = reason;
+    this.problems = problems ?? [message];
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * A safe, namespace-aware view of an XML document, on fast-xml-parser.
+ *
+ * Seed files come from outside, so the reader refuses what XML attacks need before any parsing:
+ * - any DOCTYPE (and so any ENTITY declaration): no external entity can be fetched from disk or the
+ *   network (XXE) and no entity can expand (billion laughs). PSKC (RFC 6030) never needs a DTD;
+ * - the parser itself runs with entity processing off; this file decodes only the five predefined
+ *   entities and numeric character references (XML 1.0 §4.6, §4.1), and refuses any other reference;
+ * - a size limit on the input, and the parser's nesting limit.
+ *
+ * Element and attribute names are resolved to (namespace URI, local name) from the xmlns
+ * declarations in scope (Namespaces in XML 1.0 §6), so documents that use different prefixes for
+ * the same namespace (RFC 6030 Figures 6 and 7) read the same.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SeedFileError } from './errors.ts';
+
+/** An element with its name resolved. Text is the concatenated character data of its direct children. */
+export interface XmlElement {
+  ns: string;
+  local: string;
+  /** Attributes by local name (PSKC attributes are unqualified); values entity-decoded. */
+  attrs: { [name: string]: string };
+  children: XmlElement[];
+  text: string;
+}
+
+/** Largest seed file accepted, in bytes: about 10,000 keys in encrypted PSKC. */
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const PREDEFINED: { [name: string]: string } = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes predefined entities and character references; anything else is refused. */
+export function decodeEntities(s: string): string {
+  if (s.indexOf('&') < 0) return s;
+  return s.replace(/&([^;&\s]{0,12});?/g, (whole, name: string) => {
+    if (!whole.endsWith(';')) throw new SeedFileError('malformed', 'malformed XML: a bare "&" must be written "&amp;"');
+    const pre = PREDEFINED[name];
+    if (pre !== undefined) return pre;
+    const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(name);
+    if (m) {
+      const code = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2]!, 10);
+      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        throw new SeedFileError('malformed', 'malformed XML: character reference ' + whole + ' is not a valid character');
+      }
+      return String.fromCodePoint(code);
+    }
+    throw new SeedFileError('forbidden', 'XML entity reference "&' + name + ';" refused: seed files may use only the predefined entities');
+  });
+}
+
+/** Escapes text for element content or a double-quoted attribute. */
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Line number (1-based) of a character offset, for messages. */
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/**
+ * Parses an XML document into a resolved element tree.
+ * @throws SeedFileError 'too-large', 'forbidden' (DOCTYPE/ENTITY, unknown entity) or 'malformed'.
+ */
+export function parseXml(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES): XmlElement {
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+  if (size > maxBytes) {
+    throw new SeedFileError('too-large', 'seed file is ' + size + ' bytes, more than the limit of ' + maxBytes);
+  }
+  let text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.length).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const dtd = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.exec(text);
+  if (dtd) {
+    throw new SeedFileError('forbidden', 'XML ' + dtd[1]!.toUpperCase() + ' declaration at line ' + lineOf(text, dtd.index) +
+      ' refused: seed files may not declare a DTD or entities (XXE and entity-expansion protection)');
+  }
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (valid !== true) {
+    throw new SeedFileError('malformed', 'malformed XML at line ' + valid.err.line + ', column ' + valid.err.col + ': ' + valid.err.msg);
+  }
+  let nodes: unknown[];
+  try {
+    const parser = new XMLParser({
+      preserveOrder: true,
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      parseTagValue: false,
+      parseAttributeValue: false,
+      processEntities: false,
+      htmlEntities: false,
+      trimValues: false,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      cdataPropName: '#cdata',
+      commentPropName: false,
+    });
+    nodes = parser.parse(text) as unknown[];
+  } catch (e) {
+    throw new SeedFileError('malformed', 'malformed XML: ' + (e as Error).message);
+  }
+  const roots = nodes.filter((n) => elementName(n as Node) !== undefined);
+  const strayText = nodes.some((n) => typeof (n as Node)['#text'] === 'string' && /\S/.test((n as Node)['#text'] as string));
+  if (roots.length !== 1 || strayText) {
+    throw new SeedFileError('malformed', 'malformed XML: a document must have exactly one root element, found ' + roots.length +
+      (strayText ? ' and text outside it' : ''));
+  }
+  return resolve(roots[0] as Node, { '': '', xml: XML_NS });
+}
+
+type Node = { [key: string]: unknown };
+
+function elementName(n: Node): string | undefined {
+  for (const k of Object.keys(n)) if (k !== ':@' && k !== '#text' && k !== '#cdata') return k;
+  return undefined;
+}
+
+function split(qname: string): [string, string] {
+  const i = qname.indexOf(':');
+  return i < 0 ? ['', qname] : [qname.slice(0, i), qname.slice(i + 1)];
+}
+
+function resolve(node: Node, inScope: { [prefix: string]: string }): XmlElement {
+  const qname = elementName(node)!;
+  const rawAttrs = (node[':@'] ?? {}) as { [k: string]: string };
+  const scope = Object.assign({}, inScope);
+  for (const k of Object.keys(rawAttrs)) {
+    if (k === 'xmlns') scope[''] = decodeEntities(rawAttrs[k]!);
+    else if (k.startsWith('xmlns:')) scope[k.slice(6)] = decodeEntities(rawAttrs[k]!);
+  }
+  const [prefix, local] = split(qname);
+  const ns = scope[prefix];
+  if (ns === undefined) {
+    throw new SeedFileError('malformed', 'malformed XML: element <' + qname + '> uses the undeclared namespace prefix "' + prefix + '"');
+  }
+  const attrs: { [name: string]: string } = Object.create(null);
+  for (const k of Object.keys(rawAttrs)) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+    attrs[split(k)[1]] = decodeEntities(rawAttrs[k]!);
+  }
+  const children: XmlElement[] = [];
+  let text = '';
+  for (const child of (node[qname] as Node[]) ?? []) {
+    if (typeof child['#text'] === 'string') text += decodeEntities(child['#text']);
+    else if (child['#cdata'] !== undefined) text += cdataText(child['#cdata']);
+    else if (elementName(child) !== undefined) children.push(resolve(child, scope));
+  }
+  return { ns, local, attrs, children, text };
+}
+
+function cdataText(v: unknown): string {
+  if (Array.isArray(v)) return v.map((x) => String((x as Node)['#text'] ?? '')).join('');
+  return String(v);
+}
