@@ -1,7 +1,32 @@
-/** `hwtotp otp`: print a TOTP code for a base32 secret, as `oathtool --totp -b` does. */
-import { base32Decode, nobleHmac, parseAlgorithm, totp } from '@hwtotp/protocol/host';
+/**
+ * `hwtotp otp`: print a TOTP code (RFC 6238) for a base32 secret, as `oathtool --totp -b` does.
+ * Useful to check a token against the host by hand, and as the CLI's smallest end-to-end path.
+ */
+import { HashAlgorithm, base32Decode, nobleHmac, parseAlgorithm, totp } from '@hwtotp/protocol/host';
 import { Command, UsageError, intFlag, required } from '../command.ts';
 
+/** Decodes --secret, turning a base32 error into a usage error that names the flag. */
+function secretFlag(text: string): Uint8Array {
+  let key: Uint8Array;
+  try {
+    key = base32Decode(text);
+  } catch (e) {
+    throw new UsageError('--secret: ' + (e as Error).message);
+  }
+  if (key.length === 0) throw new UsageError('--secret is empty');
+  return key;
+}
+
+/** Parses --algorithm (default SHA1), naming the flag in the error. */
+function algorithmFlag(value: string | boolean | undefined): HashAlgorithm {
+  try {
+    return parseAlgorithm(typeof value === 'string' ? value : 'SHA1');
+  } catch (e) {
+    throw new UsageError('--algorithm: ' + (e as Error).message);
+  }
+}
+
+/** The `otp` subcommand. */
 export const otp: Command = {
   name: 'otp',
   summary: 'print a TOTP code for a base32 secret',
@@ -15,15 +40,8 @@ export const otp: Command = {
     json: { type: 'boolean' },
   },
   async run(flags, _pos, io) {
-    let key: Uint8Array;
-    let algorithm;
-    try {
-      key = base32Decode(required(flags, 'secret'));
-      algorithm = parseAlgorithm(typeof flags.algorithm === 'string' ? flags.algorithm : 'SHA1');
-    } catch (e) {
-      throw new UsageError(`--${e instanceof RangeError && /algorithm/.test(e.message) ? 'algorithm' : 'secret'}: ${(e as Error).message}`);
-    }
-    if (key.length === 0) throw new UsageError('--secret is empty');
+    const key = secretFlag(required(flags, 'secret'));
+    const algorithm = algorithmFlag(flags.algorithm);
     const digits = intFlag(flags, 'digits', 6, 8) ?? 6;
     const period = intFlag(flags, 'period', 1, 86400) ?? 30;
     const time = intFlag(flags, 'time', 0, 2 ** 40) ?? Math.floor(Date.now() / 1000);
