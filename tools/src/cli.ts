@@ -14,6 +14,9 @@ const COMMANDS: { [name: string]: () => Promise<Command> } = {
   resync: async () => (await import('./commands/resync.ts')).resync,
   deactivate: async () => (await import('./commands/deactivate.ts')).deactivate,
   list: async () => (await import('./commands/list.ts')).list,
+  import: async () => (await import('./commands/import.ts')).importCommand,
+  export: async () => (await import('./commands/export.ts')).exportCommand,
+  serve: async () => (await import('./commands/serve.ts')).serve,
 };
 
 /** Registers a subcommand (used while the command table grows, issue by issue). */

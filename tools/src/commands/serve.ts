@@ -1,0 +1,79 @@
+/**
+ * `hwtotp serve`: the HTTP JSON API and the web console over the registry (verifier/src/http).
+ * Binds to 127.0.0.1 unless told otherwise; prints the operator key only when it was just generated.
+ */
+import { openVerifier } from '@hwtotp/verifier';
+import { isLoopback, listenHttp } from '@hwtotp/verifier/http';
+import { Command, Io, UsageError, intFlag } from '../command.ts';
+
+/** The registry path: --db, else $HWTOTP_DB, else ./hwtotp.db (DESIGN.md "Command line"). */
+export function dbPathOf(flags: { db?: string | boolean }, env: NodeJS.ProcessEnv): string {
+  if (typeof flags.db === 'string' && flags.db !== '') return flags.db;
+  return env.HWTOTP_DB || './hwtotp.db';
+}
+
+/** Prints where the server listens and, the one time it is generated, the operator key. */
+export function announce(io: Io, url: string, key: { key: string; source: string; file?: string }): void {
+  io.out(`hwtotp serve: console and API on ${url}`);
+  if (key.source === 'generated') {
+    io.out(`Operator API key (shown once; stored in ${key.file} with mode 0600):`);
+    io.out(`  ${key.key}`);
+  } else if (key.source === 'file') {
+    io.out(`Operator API key: in ${key.file}`);
+  } else {
+    io.out('Operator API key: from $HWTOTP_API_KEY');
+  }
+}
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'HTTP API and web console',
+  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--public-check] [--user-rate PER_MIN] [--address-rate PER_SEC]',
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    db: { type: 'string' },
+    'public-check': { type: 'boolean' },
+    'user-rate': { type: 'string' },
+    'address-rate': { type: 'string' },
+  },
+  async run(flags, _pos, io) {
+    const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
+    if (host === '') throw new UsageError('--host must not be empty');
+    const port = intFlag(flags, 'port', 0, 65535) ?? 8080;
+    const userRate = intFlag(flags, 'user-rate', 1, 100_000);
+    const addressRate = intFlag(flags, 'address-rate', 1, 1_000_000);
+    const dbPath = dbPathOf(flags as { db?: string }, io.env);
+    const verifier = await openVerifier({ db: dbPath, env: io.env });
+    let server;
+    try {
+      server = await listenHttp({
+        verifier, dbPath, host, port, env: io.env,
+        publicCheck: flags['public-check'] === true,
+        checkLimits: {
+          perUser: userRate ? { capacity: Math.max(5, Math.ceil(userRate / 2)), perSecond: userRate / 60 } : undefined,
+          perAddress: addressRate ? { capacity: Math.max(10, addressRate * 2), perSecond: addressRate } : undefined,
+        },
+        logger: { level: 'warn' },
+      });
+    } catch (e) {
+      await verifier.close();
+      throw e;
+    }
+    announce(io, server.url, server.apiKey);
+    if (!isLoopback(host)) io.err(`warning: listening on ${host}, reachable from other machines, over plain HTTP; put a TLS proxy in front`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    io.out('hwtotp serve: stopping');
+    await server.close();
+    await verifier.close();
+    return 0;
+  },
+};
