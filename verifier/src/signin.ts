@@ -47,10 +47,15 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
       rows.length === 1 ? { serial: rows[0]!.serial } : {});
   }
 
+  // A code's length says which tokens it can be for: 6 digits cannot be an 8-digit token's.
+  const fits = active.filter((r) => r.digits === code.length);
+  if (fits.length === 0) {
+    const lengths = [...new Set(active.map((r) => r.digits))].join(' or ');
+    throw new VerifierError('ValidationError', `code must be ${lengths} digits for user ${user}'s tokens, got ${code.length}`);
+  }
   let replayed: TokenRow | null = null;
   let lockedMatch: TokenRow | null = null;
-  for (const row of active) {
-    if (row.digits !== String(code).length) continue;
+  for (const row of fits) {
     const now = ctx.step(row, nowMs);
     const matched = matchSteps(ctx.generator(row), value, windowSteps(ctx, row, now));
     if (matched.length === 0) continue;
@@ -71,32 +76,42 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
     throw new VerifierError('InvalidAuthenticationCode',
       `this code of token ${replayed.serial} was already used; wait for the next code`, { serial: replayed.serial, reason: 'replay' });
   }
-  // A wrong code: count a failure on every unlocked token; report a lock if one stands in the way.
-  for (const row of active) {
+  // A wrong code: count a failure on every unlocked token it could be for; report a lock if one
+  // stands in the way (already, or because of this failure).
+  const after: TokenRow[] = [];
+  for (const row of fits) {
     if (isLocked(row, nowMs)) {
       await ctx.store.appendAudit([ctx.audit(nowMs, 'check', row, 'refused', 'locked')]);
+      after.push(row);
       continue;
     }
-    await recordFailure(ctx, row, nowMs);
+    after.push(await recordFailure(ctx, row, nowMs));
   }
-  const locked = lockedMatch ?? (active.every((r) => isLocked(r, nowMs)) ? active[0]! : null);
-  if (locked) throw lockedError(locked, nowMs);
+  if (lockedMatch) throw lockedError(lockedMatch, nowMs);
+  if (after.every((r) => isLocked(r, nowMs))) {
+    const first = after.reduce((a, b) => ((a.lockedUntil ?? 0) <= (b.lockedUntil ?? 0) ? a : b));
+    throw lockedError(first, nowMs);
+  }
   throw new VerifierError('InvalidAuthenticationCode',
-    active.length === 1
-      ? `the code is not valid for token ${active[0]!.serial} at this time`
-      : `the code is not valid for any of user ${user}'s ${active.length} tokens at this time`,
-    active.length === 1 ? { serial: active[0]!.serial, reason: 'wrong-code' } : { reason: 'wrong-code' });
+    fits.length === 1
+      ? `the code is not valid for token ${fits[0]!.serial} at this time`
+      : `the code is not valid for any of user ${user}'s ${fits.length} tokens at this time`,
+    fits.length === 1 ? { serial: fits[0]!.serial, reason: 'wrong-code' } : { reason: 'wrong-code' });
 }
 
-/** Counts one failure (and maybe a lock), retrying if another process changed the row meanwhile. */
-async function recordFailure(ctx: Context, first: TokenRow, nowMs: number): Promise<void> {
+/**
+ * Counts one failure (and maybe a lock), retrying if another process changed the row meanwhile.
+ * Returns the row as it now stands (lockedUntil set if this failure locked it).
+ */
+async function recordFailure(ctx: Context, first: TokenRow, nowMs: number): Promise<TokenRow> {
   let row: TokenRow | undefined = first;
   for (let attempt = 0; attempt < 20 && row; attempt++) {
-    if (row.state !== 'assigned' || isLocked(row, nowMs)) return;
+    if (row.state !== 'assigned' || isLocked(row, nowMs)) return row;
     const { patch, lockedFor } = afterFailure(row, nowMs, ctx.settings);
     const audit = [ctx.audit(nowMs, 'check', row, 'refused', 'wrong-code', { failures: row.failures + 1 })];
     if (lockedFor !== null) audit.push(ctx.audit(nowMs, 'lock', row, 'ok', 'too-many-failures', { seconds: lockedFor, level: row.lockLevel + 1 }));
-    if (await ctx.store.updateToken(row.serial, patch, { version: row.version }, audit)) return;
+    if (await ctx.store.updateToken(row.serial, patch, { version: row.version }, audit)) return { ...row, ...patch };
     row = await ctx.store.getToken(row.serial);
   }
+  return row ?? first;
 }
