@@ -4,6 +4,10 @@
  * It works on a locked token and clears the lock: two consecutive codes are proof of possession a
  * guesser cannot meet (1 in 10^12 per pair and position).
  * A failed resync writes only its audit row: it does not count as a sign-in failure.
+ *
+ * The last step never moves back: codes at or before it may have been seen (they are the ones
+ * accepted), so a token whose clock jumped backwards is refused with advice to set its clock. A token
+ * that merely runs slow still moves forward and is found.
  */
 import { VerifierError } from './errors.ts';
 import { Context, noSuchToken } from './context.ts';
@@ -35,7 +39,8 @@ export async function resync(ctx: Context, user: string, serial: string, code1: 
     const reason = all.length > 0 ? 'replay' : 'wrong-code';
     await ctx.store.appendAudit([ctx.audit(nowMs, 'resync', row, 'refused', reason)]);
     throw new VerifierError('InvalidAuthenticationCode', reason === 'replay'
-      ? `these codes of token ${serial} were already used; wait for two new consecutive codes`
+      ? `these codes of token ${serial} are at or before its last accepted code, so they may be replays and are ` +
+        'never accepted; if the token clock went back, set it (hwtotp settime), else wait for two new consecutive codes'
       : `code1 and code2 are not two consecutive codes of token ${serial} within ±${ctx.settings.resyncWindowSeconds} s of now`,
     { serial, reason });
   }
