@@ -41,7 +41,7 @@ export function counterBytes(counter: number): Uint8Array {
 
 /**
  * Dynamic truncation (RFC 4226 §5.3) of an HMAC to a zero-padded decimal code.
- * The offset is the low nibble of the last byte, which also works for SHA256/512 (RFC 6238 §1.2).
+ * The offset is the low nibble of the last byte, for SHA256/512 too (RFC 6238 §1.2 and its Appendix A code).
  */
 export function truncate(mac: Uint8Array, digits: number): string {
   checkDigits(digits);
@@ -52,7 +52,10 @@ export function truncate(mac: Uint8Array, digits: number): string {
   return '00000000'.substring(0, digits - s.length) + s;
 }
 
-/** HOTP(key, counter) as a string of `digits` digits. */
+/**
+ * HOTP(key, counter) as a string of `digits` digits (RFC 4226 §5.3). The HMAC is the caller's: see hash.ts.
+ * @throws RangeError naming the value for bad digits or a counter outside [0, 2^53).
+ */
 export function hotp(hmac: HmacFn, key: Uint8Array, counter: number, params?: HotpParams): string {
   const algorithm = params && params.algorithm ? params.algorithm : 'SHA1';
   const digits = params && params.digits !== undefined ? checkDigits(params.digits) : 6;

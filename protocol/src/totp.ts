@@ -1,5 +1,7 @@
 /**
  * TOTP, RFC 6238 §4: HOTP with the counter T = floor((unixTime - T0) / X).
+ * Times past 2038 and 2^32 seconds work (§4.2 asks for it): the step is a plain number and hotp.ts
+ * splits it into two 32-bit halves.
  */
 import { HmacFn } from './hash';
 import { HotpParams, hotp } from './hotp';
@@ -17,22 +19,37 @@ export function checkPeriod(period: number): number {
   return period;
 }
 
-/** The time step that covers `time` (UNIX seconds): floor((time - t0) / period). */
+/**
+ * Checks T0, the UNIX time at which step 0 begins (RFC 6238 §4.1).
+ * @throws RangeError naming the value unless it is an integer.
+ */
+export function checkT0(t0: number): number {
+  if (!isInteger(t0)) throw new RangeError('t0 must be an integer number of seconds, got ' + t0);
+  return t0;
+}
+
+/**
+ * The time step that covers `time` (UNIX seconds, fractions allowed): floor((time - t0) / period).
+ * @throws RangeError naming the value for a bad period or T0, or a time that is not a finite number.
+ */
 export function stepAt(time: number, params?: TotpParams): number {
   const period = params && params.period !== undefined ? checkPeriod(params.period) : 30;
-  const t0 = params && params.t0 !== undefined ? params.t0 : 0;
+  const t0 = params && params.t0 !== undefined ? checkT0(params.t0) : 0;
   if (typeof time !== 'number' || !isFinite(time)) throw new RangeError('time must be a finite number of seconds, got ' + time);
   return Math.floor((time - t0) / period);
 }
 
-/** Seconds until the next step begins, from 1 to period. */
+/** Seconds until the next step begins, from 1 to period: the countdown the token shows. */
 export function secondsLeft(time: number, params?: TotpParams): number {
   const period = params && params.period !== undefined ? params.period : 30;
   const t0 = params && params.t0 !== undefined ? params.t0 : 0;
   return period - Math.floor(time - t0 - stepAt(time, params) * period);
 }
 
-/** TOTP(key, time) for UNIX time in seconds. */
+/**
+ * TOTP(key, time) for UNIX time in seconds (RFC 6238 §4.2): the HOTP value of the step at `time`.
+ * @throws RangeError for bad digits, period, T0 or time, or a time before T0.
+ */
 export function totp(hmac: HmacFn, key: Uint8Array, time: number, params?: TotpParams): string {
   return hotp(hmac, key, stepAt(time, params), params);
 }

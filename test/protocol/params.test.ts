@@ -77,6 +77,10 @@ describe('T0', () => {
     expect(totp(nobleHmac, key, 59 + 1000, { t0: 1000, digits: 8 })).toBe(RFC6238.rows[0]!.totp.SHA1);
     expect(totp(nobleHmac, key, 1111111109 + 7, { t0: 7, digits: 8 })).toBe(RFC6238.rows[1]!.totp.SHA1);
   });
+  it.each([0.5, NaN, Infinity, '0' as unknown as number])('refuses T0 %s with a RangeError naming it', (t0) => {
+    expect(() => stepAt(59, { t0 })).toThrow('t0 must be an integer number of seconds, got ' + t0);
+    expect(() => totp(nobleHmac, key, 59, { t0 })).toThrow(RangeError);
+  });
   it('defaults to 0 and a 30 s period', () => {
     expect(stepAt(59)).toBe(1);
     expect(stepAt(60)).toBe(2);
