@@ -97,13 +97,18 @@ export class SqliteStore implements TokenStore {
     } catch (e) {
       throw new VerifierError('ValidationError', `cannot open registry ${file}: ${(e as Error).message}`);
     }
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable against process crashes in WAL mode; a power cut may lose the last commits
-    // but never corrupts the file. FULL would fsync on every sign-in.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    migrate(this.db, file);
+    try {
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
+      // NORMAL is durable against process crashes in WAL mode; a power cut may lose the last
+      // commits but never corrupts the file. FULL would fsync on every sign-in.
+      this.db.pragma('synchronous = NORMAL');
+      migrate(this.db, file);
+    } catch (e) {
+      this.db.close();
+      if (e instanceof VerifierError) throw e;
+      throw new VerifierError('CorruptRecord', `cannot use registry ${file}: ${(e as Error).message}`);
+    }
   }
 
   private stmt(sql: string): Database.Statement {
