@@ -1,0 +1,105 @@
+/**
+ * What the token's screen shows: pixels (for PNG and the terminal view) and the text last drawn (for
+ * tests and `display` events).
+ * - pico: the SSD1306 on I2C1 shows what the firmware sent it. The text is that of the Graphics the
+ *   firmware last drew on, taken when it sends pixel data, so text drawn but never sent is not "shown".
+ * - banglejs2/pixljs: `g` is the built-in LCD. What is drawn shows on g.flip(), and Espruino also flips
+ *   a changed `g` when it goes idle. Bangle.setLCDPower(false) blanks it.
+ */
+import { Framebuffer } from './graphics.ts';
+import { Ssd1306 } from './ssd1306.ts';
+
+export interface Display {
+  readonly width: number;
+  readonly height: number;
+  /** Colour of a visible pixel as [r, g, b] 0..255. */
+  pixel(x: number, y: number): [number, number, number];
+  /** Visible text, one string a line, top to bottom; [] when the screen is dark. */
+  lines(): string[];
+  /** Called when the token goes idle. */
+  idle(): void;
+}
+
+const WHITE: [number, number, number] = [255, 255, 255];
+const BLACK: [number, number, number] = [0, 0, 0];
+
+export class OledDisplay implements Display {
+  readonly ssd = new Ssd1306();
+  private lastDrawn: Framebuffer | undefined;
+  private text: string[] = [];
+  readonly width = 128;
+
+  get height(): number {
+    return this.ssd.height;
+  }
+
+  /** The firmware drew on a Graphics (the one it will presumably send next). */
+  drawn(fb: Framebuffer): void {
+    this.lastDrawn = fb;
+  }
+
+  /** An I2C write reached the controller. */
+  i2c(bytes: number[]): void {
+    const before = this.ssd.writes;
+    this.ssd.write(bytes);
+    if (this.ssd.writes !== before) this.text = this.lastDrawn ? this.lastDrawn.lines() : [];
+  }
+
+  pixel(x: number, y: number): [number, number, number] {
+    return this.ssd.lit(x, y) ? WHITE : BLACK;
+  }
+
+  lines(): string[] {
+    return this.ssd.on && !this.ssd.allOn ? this.text.slice() : [];
+  }
+
+  idle(): void {}
+}
+
+export class LcdDisplay implements Display {
+  private shown: Uint8Array;
+  private shownVersion = -1;
+  private text: string[] = [];
+  power = true;
+
+  constructor(readonly fb: Framebuffer) {
+    this.shown = fb.bytes.slice();
+  }
+
+  get width(): number {
+    return this.fb.width;
+  }
+
+  get height(): number {
+    return this.fb.height;
+  }
+
+  flip(): void {
+    this.shown = this.fb.bytes.slice();
+    this.shownVersion = this.fb.version;
+    this.text = this.fb.lines();
+  }
+
+  idle(): void {
+    if (this.fb.version !== this.shownVersion) this.flip();
+  }
+
+  pixel(x: number, y: number): [number, number, number] {
+    if (!this.power) return BLACK;
+    if (this.fb.bpp === 1) {
+      const n = y * this.fb.width + x;
+      return (this.shown[n >> 3]! >> (this.fb.opts.msb ? 7 - (n & 7) : n & 7)) & 1 ? WHITE : BLACK;
+    }
+    if (this.fb.bpp === 3) {
+      const v = this.shown[y * this.fb.width + x]!;
+      return [v & 4 ? 255 : 0, v & 2 ? 255 : 0, v & 1 ? 255 : 0];
+    }
+    const i = (y * this.fb.width + x) * 2;
+    const c = this.shown[i]! | (this.shown[i + 1]! << 8);
+    return [((c >> 11) & 31) * 255 / 31, ((c >> 5) & 63) * 255 / 63, (c & 31) * 255 / 31].map(Math.round) as [number, number, number];
+  }
+
+  lines(): string[] {
+    return this.power ? this.text.slice() : [];
+  }
+}
