@@ -12,4 +12,6 @@ export { readCsv, writeCsv, CSV_COLUMNS } from './csv.ts';
 export { readSeedFile, detectFormat, type SeedFile, type SeedFileOptions, type SeedFormat } from './detect.ts';
 export { checkImport, MIN_SECRET_BYTES, MAX_SECRET_BYTES, type ImportPlan, type ImportCheckOptions } from './import-check.ts';
 export { DEFAULT_MAX_BYTES } from './xml.ts';
+export { parsePskHex } from './psk-text.ts';
+export { recordToToken, tokenToRecord } from './registry-map.ts';
 export { MAX_PBKDF2_ITERATIONS } from './pskc-keys.ts';
