@@ -3,7 +3,7 @@
  * its disconnect (the tty vanishing, or a pty's other end closing) to a close with an error.
  */
 import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { SerialError } from './errors.ts';
 import { DEFAULT_BAUD, Transport, TransportOptions } from './transport.ts';
 
@@ -36,7 +36,9 @@ export async function openSerialTransport(path: string, options: TransportOption
   if (!existsSync(path)) {
     throw new SerialError('PortNotFound', `serial port ${path} does not exist (is the token plugged in? check the path)`, { port: path });
   }
-  const port = new SerialPort({ path, baudRate, lock: options.lock ?? true, autoOpen: false });
+  // Loaded on first use: importing the verifier (HTTP server, registry CLI) should not load a native addon.
+  const { SerialPort: Port } = await import('serialport');
+  const port = new Port({ path, baudRate, lock: options.lock ?? true, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(openError(path, e)) : resolve())));
   return new SerialTransport(path, port);
 }
