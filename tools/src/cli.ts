@@ -17,6 +17,10 @@ const COMMANDS: { [name: string]: () => Promise<Command> } = {
   import: async () => (await import('./commands/import.ts')).importCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
   serve: async () => (await import('./commands/serve.ts')).serve,
+  provision: async () => (await import('./commands/provision.ts')).provision,
+  info: async () => (await import('./commands/info.ts')).info,
+  settime: async () => (await import('./commands/settime.ts')).settime,
+  wipe: async () => (await import('./commands/wipe.ts')).wipe,
 };
 
 /** Registers a subcommand (used while the command table grows, issue by issue). */

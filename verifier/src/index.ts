@@ -20,3 +20,5 @@ export { SqliteStore } from './sqlite-store.ts';
 export { MASTER_KEY_ENV, parseMasterKey } from './master-key.ts';
 export { hotpGenerator } from './fast-hotp.ts';
 export type { HotpGenerator } from './fast-hotp.ts';
+export * from './serial/index.ts';
+export * from './provision/index.ts';
