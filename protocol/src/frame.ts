@@ -135,7 +135,7 @@ export function decodeLine(line: string, crc32: Crc32Fn): DecodeResult {
   const want = hex8(crc32(body));
   if (want !== line.substring(star + 1)) {
     // The id is not trusted, but the expected CRC lets a person typing in a terminal retype the line.
-    return { error: 'BAD_CHECKSUM', message: 'CRC-32 of the text between ! and * is ' + want, id: 0 };
+    return { error: 'BAD_CHECKSUM', message: 'expected CRC-32 ' + want, id: 0 };
   }
   const parts = body.split(' ');
   const idText = parts[0] as string;

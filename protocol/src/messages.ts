@@ -79,7 +79,7 @@ export function parseTimeArg(args: { [k: string]: string }): Checked<number> {
 
 /**
  * Validates PROVISION arguments: serial, secret (hex, 16-64 bytes), alg, digits (6-8),
- * period (1-3600), t0 (optional, default 0) and time. Error messages never quote the secret.
+ * period (1-3600), t0 (optional, default 0, not after time) and time. Error messages never quote the secret.
  */
 export function parseProvisionArgs(args: { [k: string]: string }): Checked<ProvisionArgs> {
   const serial = args.serial;
@@ -110,6 +110,7 @@ export function parseProvisionArgs(args: { [k: string]: string }): Checked<Provi
   if (t0.error) return { error: t0.error };
   const time = parseTimeArg(args);
   if (time.error) return { error: time.error };
+  if ((t0.value as number) > (time.value as number)) return { error: 't0 must not be after time' };
   return {
     value: {
       serial: serial,

@@ -52,6 +52,7 @@ describe('parseProvisionArgs', () => {
     ['period missing', { period: undefined }, /^period is missing$/],
     ['t0 negative', { t0: '-1' }, /^t0 must be from 0 to/],
     ['t0 plus sign', { t0: '+1' }, /^t0 must be an integer/],
+    ['t0 after time', { t0: '1764370001' }, /^t0 must not be after time$/],
     ['time missing', { time: undefined }, /^time is missing$/],
     ['time before 2020', { time: String(MIN_TIME - 1) }, /^time must be from 1577836800 to 4102444800, got 1577836799$/],
     ['time after 2100', { time: String(MAX_TIME + 1) }, /^time must be from/],
