@@ -18,7 +18,7 @@ export interface CheckResult {
 
 /** Options of checkEspruino. */
 export interface CheckOptions {
-  /** Shown in CLI output; also passed to ESLint. */
+  /** The file the code came from, for the caller's messages (see formatProblems); not used by the rules. */
   filename?: string;
   /** Extra free names to accept, e.g. require, exports and module for CommonJS output. */
   allowGlobals?: string[];
