@@ -23,7 +23,8 @@ export function hmacFromHashes(hashes: HashTable): HmacFn {
     const hash = hashes[algorithm];
     const block = BLOCK_LENGTH[algorithm];
     if (!hash || !block) throw new RangeError('hash ' + algorithm + ' is not available here');
-    let k = key.length > block ? hash(key) : key;
+    // RFC 2104 §2: a key longer than the block is hashed first; a shorter one is padded with zeros below.
+    const k = key.length > block ? hash(key) : key;
     const ipad = new Uint8Array(block);
     const opad = new Uint8Array(block);
     for (let i = 0; i < block; i++) {
@@ -31,7 +32,6 @@ export function hmacFromHashes(hashes: HashTable): HmacFn {
       ipad[i] = b ^ 0x36;
       opad[i] = b ^ 0x5c;
     }
-    k = new Uint8Array(0);
     return hash(concatBytes(opad, hash(concatBytes(ipad, message))));
   };
 }
