@@ -9,6 +9,8 @@ import { Command, Io, UsageError } from './command.ts';
 /** Subcommands in the order `--help` lists them. */
 const COMMANDS: { [name: string]: () => Promise<Command> } = {
   otp: async () => (await import('./commands/otp.ts')).otp,
+  build: async () => (await import('./commands/build.ts')).build,
+  flash: async () => (await import('./commands/flash.ts')).flash,
   enable: async () => (await import('./commands/enable.ts')).enable,
   check: async () => (await import('./commands/check.ts')).check,
   resync: async () => (await import('./commands/resync.ts')).resync,

@@ -1,0 +1,21 @@
+/** Bangle.js 2: BTN1, its 176x176 screen as `g`, the protocol over Bluetooth (its console link). */
+import { startToken } from '../core/token';
+import { espruinoHal } from './espruino';
+import { render } from '../drivers/render';
+import { Graphics } from '../drivers/graphics';
+
+declare const g: Graphics;
+declare const BTN1: unknown;
+declare const Bangle: { setLCDPower(on: boolean): void };
+declare const Bluetooth: { on(e: 'data', f: (d: string) => void): void; write(s: string): void };
+
+startToken(espruinoHal('banglejs2', ['SHA1', 'SHA256'], BTN1, Bluetooth, {
+  show: function (lines, bar) {
+    Bangle.setLCDPower(true);
+    render(g, lines, bar, 7);
+    g.flip();
+  },
+  off: function () {
+    Bangle.setLCDPower(false);
+  },
+}));

@@ -1,0 +1,27 @@
+/**
+ * Espruino Pico: BTN1, an SSD1306 128x32 OLED on I2C1 (SCL B6, SDA B7, address 0x3C), the protocol
+ * on USB. For a 128x64 panel change HEIGHT.
+ */
+import { startToken } from '../core/token';
+import { espruinoHal } from './espruino';
+import { ssd1306 } from '../drivers/ssd1306';
+import { render } from '../drivers/render';
+import { Graphics as Gfx } from '../drivers/graphics';
+
+declare const I2C1: { setup(o: object): void; writeTo(a: number, d: number[] | Uint8Array): void };
+declare const B6: unknown, B7: unknown, BTN1: unknown;
+declare const Graphics: { createArrayBuffer(w: number, h: number, bpp: number, o: object): Gfx };
+declare const USB: { on(e: 'data', f: (d: string) => void): void; write(s: string): void };
+
+const HEIGHT = 32;
+I2C1.setup({ scl: B6, sda: B7, bitrate: 400000 });
+const gr = Graphics.createArrayBuffer(128, HEIGHT, 1, { vertical_byte: true });
+const oled = ssd1306(I2C1, 0x3c, HEIGHT, gr.buffer);
+
+startToken(espruinoHal('pico', ['SHA1', 'SHA256'], BTN1, USB, {
+  show: function (lines, bar) {
+    render(gr, lines, bar, 1);
+    oled.flip();
+  },
+  off: oled.off,
+}));

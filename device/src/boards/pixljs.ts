@@ -1,0 +1,20 @@
+/** Pixl.js: BTN1 (of four), its 128x64 LCD as `g` (drawn with g.flip()), the protocol over Bluetooth. */
+import { startToken } from '../core/token';
+import { espruinoHal } from './espruino';
+import { render } from '../drivers/render';
+import { Graphics } from '../drivers/graphics';
+
+declare const g: Graphics;
+declare const BTN1: unknown;
+declare const Bluetooth: { on(e: 'data', f: (d: string) => void): void; write(s: string): void };
+
+startToken(espruinoHal('pixljs', ['SHA1', 'SHA256'], BTN1, Bluetooth, {
+  show: function (lines, bar) {
+    render(g, lines, bar, 1);
+    g.flip();
+  },
+  off: function () {
+    g.clear();
+    g.flip();
+  },
+}));

@@ -1,0 +1,27 @@
+/**
+ * Draws a screen of text lines (hal.ts show()) on an Espruino Graphics object with the built-in 6x8
+ * font: from the top, the first line large (twice the others' size where it fits the width), the
+ * others at 1x on short screens and 2x on tall ones, and the countdown bar along the bottom edge.
+ * Touches no global: the board passes `gr`. Kept small for the pico's 12 KB budget.
+ */
+import { Graphics } from './graphics';
+
+/** Renders `lines` and a bar filled to `bar` (0..1; negative: no bar) in colour `fg` on black. */
+export function render(gr: Graphics, lines: string[], bar: number, fg: number): void {
+  const w = gr.getWidth();
+  const h = gr.getHeight();
+  const size = h > 32 ? 2 : 1;
+  let y = 0;
+  gr.clear();
+  gr.setColor(0);
+  gr.fillRect(0, 0, w, h);
+  gr.setColor(fg);
+  gr.setFontAlign(0, -1);
+  for (let i = 0; i < lines.length; i++) {
+    const s = Math.max(1, Math.min(i ? size : 2 * size, Math.floor(w / 6 / (lines[i] as string).length)));
+    gr.setFont('6x8', s);
+    gr.drawString(lines[i] as string, w / 2, y);
+    y += 8 * s + 1;
+  }
+  if (bar >= 0) gr.fillRect(0, h - 3 * size, Math.round((w - 1) * bar), h - 1);
+}
