@@ -5,6 +5,7 @@
  */
 import vm from 'node:vm';
 import ts from 'typescript';
+import { minify } from 'terser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkEspruino } from '../../tools/src/espruino-check/index.ts';
 import { RFC4226, RFC6238_CASES } from '../vectors/index.ts';
@@ -13,9 +14,12 @@ import { bundleProtocol, compileProtocol } from './es5-build.ts';
 
 const ESM = compileProtocol(ts.ModuleKind.ES2015);
 let bundle = '';
+/** The bundle minified as the firmware build does it (terser at ecma 5, top-level names mangled). */
+let minified = '';
 
 beforeAll(async () => {
   bundle = await bundleProtocol(ESM.files);
+  minified = (await minify(bundle, { ecma: 5, toplevel: true, mangle: true, compress: { passes: 2 } })).code || '';
 });
 
 /** Globals and members Espruino lacks (DESIGN.md), removed from the sandbox so a use fails loudly. */
@@ -38,10 +42,13 @@ describe('protocol/src compiled to ES5', () => {
     expect(names).not.toContain('base32.js');
   });
 
-  it('the bundle passes the Espruino check', () => {
+  it('the bundle, plain and minified, passes the Espruino check', () => {
     const result = checkEspruino(bundle, { filename: 'protocol.js', allowGlobals: ['exports'] });
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
+    expect(minified.length).toBeGreaterThan(1000);
+    expect(minified.length).toBeLessThan(bundle.length);
+    expect(checkEspruino(minified, { allowGlobals: ['exports'] }).problems).toEqual([]);
     // No helper slipped in: the check would flag it, and tsc was told not to emit them.
     expect(bundle).not.toMatch(/__extends|__assign|__spread/);
   });
@@ -64,13 +71,13 @@ describe('protocol/src compiled to ES5', () => {
     expect(index.problems.map((p) => p.message).join('\n')).toMatch(/__exportStar is a transpiler helper/);
   });
 
-  describe('running in a context without Map, Set, Symbol, BigInt, Math.imul, Array.from, ...', () => {
+  describe.each(['bundle', 'minified'])('the %s, running in a context without Map, Set, Symbol, BigInt, Math.imul, Array.from, ...', (which) => {
     let api: any;
     let context: vm.Context;
     beforeAll(() => {
       context = vm.createContext({});
       vm.runInContext(STRIP, context);
-      vm.runInContext('var exports = {};\n' + bundle, context, { filename: 'protocol.js' });
+      vm.runInContext('var exports = {};\n' + (which === 'bundle' ? bundle : minified), context, { filename: 'protocol.js' });
       api = vm.runInContext('exports', context);
     });
 
