@@ -136,7 +136,7 @@ function readRow(row: Row, col: { [name: string]: number }, width: number): Seed
   const int = (name: string, dflt: number, min: number, max: number) => {
     const v = get(name);
     if (v === '') return dflt;
-    if (!/^[-+]?[0-9]{1,12}$/.test(v) || Number(v) < min || Number(v) > max) {
+    if (!/^[-+]?[0-9]{1,16}$/.test(v) || Number(v) < min || Number(v) > max) {
       throw new SeedFileError('invalid-value', at(name) + ': must be an integer from ' + min + ' to ' + max + ', got "' + v.slice(0, 20) + '"');
     }
     return Number(v);

@@ -126,10 +126,11 @@ function split(qname: string): [string, string] {
 function resolve(node: Node, inScope: { [prefix: string]: string }): XmlElement {
   const qname = elementName(node)!;
   const rawAttrs = (node[':@'] ?? {}) as { [k: string]: string };
-  const scope = Object.assign({}, inScope);
+  let scope = inScope;
   for (const k of Object.keys(rawAttrs)) {
-    if (k === 'xmlns') scope[''] = decodeEntities(rawAttrs[k]!);
-    else if (k.startsWith('xmlns:')) scope[k.slice(6)] = decodeEntities(rawAttrs[k]!);
+    if (k !== 'xmlns' && !k.startsWith('xmlns:')) continue;
+    if (scope === inScope) scope = Object.assign({}, inScope); // copy only where declarations change it
+    scope[k === 'xmlns' ? '' : k.slice(6)] = decodeEntities(rawAttrs[k]!);
   }
   const [prefix, local] = split(qname);
   const ns = scope[prefix];
