@@ -175,6 +175,19 @@ describe('import and export round trips through real registries', () => {
     expect(again.err).toMatch(/exists; export never overwrites/);
   });
 
+  it('--password-file on both sides, --dry-run writes nothing, --json reports the import', async () => {
+    const pw = put('pw.txt', 'from a file\nsecond line ignored\n');
+    const file = path('pwfile.xml');
+    expect((await hwtotp('export', '--format', 'pskc', '--password-file', pw, '--iterations', '1000', '--db', src, '--output', file)).code).toBe(0);
+    expect((await hwtotp('import', file, '--password', 'from a file', '--dry-run', '--db', path('dry.db'))).out)
+      .toMatch(/^dry run: 3 token\(s\) in .* \(PSKC, encrypted with a password\) can be imported; nothing was written$/);
+    expect(await csvOf(path('dry.db'))).toBe('serial,secret,period,digits,manufacturer,model');
+    const r = await hwtotp('import', file, '--password-file', pw, '--json', '--db', path('pwfile.db'));
+    expect(JSON.parse(r.out)).toEqual({ imported: 3, checked: 3, dryRun: false, format: 'pskc', protection: 'password',
+      serials: ['2600215704919', 'HW0000001', 'HW0000002'], skipped: [], driftNotCarried: [] });
+    expect(await csvOf(path('pwfile.db'))).toBe(await csvOf(src));
+  });
+
   it('an imported Feitian token enables with two consecutive codes from its seed (period 60 kept)', async () => {
     const v = await openVerifier({ db: src, env: {} });
     try {
