@@ -9,6 +9,7 @@ import { Command, Io, UsageError } from './command.ts';
 /** Subcommands in the order `--help` lists them. */
 const COMMANDS: { [name: string]: () => Promise<Command> } = {
   otp: async () => (await import('./commands/otp.ts')).otp,
+  sim: async () => (await import('./commands/sim.ts')).sim,
   build: async () => (await import('./commands/build.ts')).build,
   flash: async () => (await import('./commands/flash.ts')).flash,
   enable: async () => (await import('./commands/enable.ts')).enable,

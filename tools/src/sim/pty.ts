@@ -38,17 +38,23 @@ export class PtyLink {
       const fail = (why: string) => reject(new Error(`cannot start the pty with socat (${why}); install socat (tools/scripts/ensure-system-deps.mjs does) ${log.trim().split('\n').slice(-2).join(' ')}`));
       proc.on('error', (e) => fail(e.message));
       proc.on('exit', (code) => fail(`socat exited with ${code}`));
-      proc.stderr.on('data', (d: Buffer) => {
+      const onLog = (d: Buffer) => {
         log += d.toString();
         const m = /PTY is (\S+)/.exec(log);
-        if (m && !this.devPath) {
-          this.devPath = m[1]!;
-          // socat creates the symlink right after printing the path
-          const wait = () => (existsSync(this.linkPath) ? resolve() : setTimeout(wait, 2));
-          wait();
-        }
-        if (log.length > 8192) log = log.slice(-4096);
-      });
+        if (!m) return;
+        proc.stderr.off('data', onLog);
+        proc.stderr.resume(); // keep draining socat's log so it never blocks
+        this.devPath = m[1]!;
+        // socat creates the symlink right after printing the path
+        const deadline = Date.now() + 2000;
+        const wait = () => {
+          if (existsSync(this.linkPath)) resolve();
+          else if (Date.now() > deadline || this.proc !== proc) fail(`no symlink at ${this.linkPath}`);
+          else setTimeout(wait, 2);
+        };
+        wait();
+      };
+      proc.stderr.on('data', onLog);
     });
     proc.removeAllListeners('exit');
     proc.on('exit', () => {
@@ -74,7 +80,9 @@ export class PtyLink {
     this.devPath = '';
     const gone = new Promise<void>((r) => proc.once('exit', () => r()));
     proc.kill('SIGTERM');
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 1000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   }
 }

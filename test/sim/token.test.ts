@@ -1,0 +1,77 @@
+/**
+ * The real firmware bundle in the simulator, driven through the real pty with `serialport`: HELLO,
+ * PROVISION with an independently computed KCV, the code on screen against oathtool, and the period
+ * boundary on a virtual clock.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Simulator, startSimulator } from '../../tools/src/sim/index.ts';
+import { SEED_HEX, SERIAL, TokenClient, bundle, codeOnScreen, expectedKcv, oathtool } from './helpers.ts';
+
+let sim: Simulator | undefined;
+let client: TokenClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await sim?.stop();
+  client = sim = undefined;
+});
+
+describe('simulated pico through the pty', () => {
+  it('answers HELLO, provisions with the right KCV, and shows the code oathtool computes', async () => {
+    sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
+    expect(sim.startupMs).toBeLessThan(1000);
+    expect(sim.screen()).toEqual(['NOT PROVISIONED']);
+    client = await TokenClient.open(sim.port);
+
+    const hello = await client.request('HELLO', { proto: '1' });
+    expect(hello.op).toBe('OK');
+    expect(hello.args).toMatchObject({ proto: '1', board: 'pico', state: 'blank', hashes: 'SHA1,SHA256' });
+
+    const time = Math.floor(sim.time());
+    const prov = await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: String(time) });
+    expect(prov.op).toBe('OK');
+    expect(prov.args.kcv).toBe(expectedKcv(SEED_HEX));
+    expect(prov.args.serial).toBe(SERIAL);
+
+    const info = await client.request('HELLO');
+    expect(info.args).toMatchObject({ state: 'provisioned', serial: SERIAL, alg: 'SHA1', digits: '6', period: '30', clock: 'set' });
+
+    const lines = await sim.press();
+    expect(codeOnScreen(lines)).toBe(oathtool(SEED_HEX, sim.time()));
+    expect(lines[1]).toMatch(/^\d+s$/);
+  });
+
+  it('refuses an algorithm the board cannot hash, naming it', async () => {
+    sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
+    client = await TokenClient.open(sim.port);
+    const r = await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX + SEED_HEX + SEED_HEX, alg: 'SHA512', digits: '6', period: '30', time: String(Math.floor(sim.time())) });
+    expect(r.op).toBe('ERR');
+    expect(r.args.code).toBe('BAD_ARG');
+    expect(r.args.msg).toMatch(/SHA512/);
+  });
+
+  it('changes the code shown at the period boundary (virtual clock)', async () => {
+    sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
+    client = await TokenClient.open(sim.port);
+    // provision at a time 2 s before a boundary, so the boundary comes while the code is shown
+    const t = (Math.floor(sim.time() / 30) + 1) * 30 - 2;
+    expect((await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: String(t) })).op).toBe('OK');
+    const before = codeOnScreen(await sim.press());
+    expect(before).toBe(oathtool(SEED_HEX, t));
+    await sim.advance(3);
+    const after = codeOnScreen(sim.screen());
+    expect(after).toBe(oathtool(SEED_HEX, t + 3));
+    expect(after).not.toBe(before);
+  });
+
+  for (const board of ['banglejs2', 'pixljs'] as const) {
+    it(`${board}: provisions over its Bluetooth link and shows the oathtool code`, async () => {
+      sim = await startSimulator({ board, bundle: bundle(board), clock: 'virtual' });
+      client = await TokenClient.open(sim.port);
+      expect((await client.request('HELLO')).args.board).toBe(board);
+      const prov = await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA256', digits: '8', period: '60', time: String(Math.floor(sim.time())) });
+      expect(prov.args.kcv).toBe(expectedKcv(SEED_HEX, 'SHA256'));
+      const code = codeOnScreen(await sim.press());
+      expect(code).toBe(oathtool(SEED_HEX, sim.time(), { algorithm: 'SHA256', digits: 8, period: 60 }));
+    });
+  }
+});

@@ -1,0 +1,118 @@
+/**
+ * `hwtotp sim`: run the firmware bundle as a simulated token behind a real pseudo-terminal
+ * (DESIGN.md "The simulated token"). With --json, stdout carries one event a line and stdin takes one
+ * command a line; without, an interactive view in the terminal.
+ */
+import { createInterface } from 'node:readline';
+import { Command, UsageError } from '../command.ts';
+import { BoardName, boardByName } from '../sim/boards.ts';
+import { startSimulator } from '../sim/simulator.ts';
+import { runTerminalView } from '../sim/terminal-view.ts';
+
+function numberFlag(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${String(v)}"`);
+  return n;
+}
+
+export const sim: Command = {
+  name: 'sim',
+  summary: 'run a simulated token on a pseudo-terminal',
+  usage: 'hwtotp sim [--board pico|banglejs2|pixljs] [--state FILE] [--skew S] [--drift-ppm N] [--clock real|virtual] [--bundle FILE] [--json]',
+  options: {
+    board: { type: 'string' },
+    state: { type: 'string' },
+    skew: { type: 'string' },
+    'drift-ppm': { type: 'string' },
+    clock: { type: 'string' },
+    bundle: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(flags, _pos, io) {
+    let board: BoardName;
+    try {
+      board = boardByName(typeof flags.board === 'string' ? flags.board : 'pico').name;
+    } catch (e) {
+      throw new UsageError(`--board: ${(e as Error).message}`);
+    }
+    const clock = typeof flags.clock === 'string' ? flags.clock : 'real';
+    if (clock !== 'real' && clock !== 'virtual') throw new UsageError(`--clock must be real or virtual, got "${clock}"`);
+    const driftPpm = numberFlag(flags['drift-ppm'], 'drift-ppm');
+    if (driftPpm !== undefined && driftPpm <= -1e6) throw new UsageError(`--drift-ppm must be above -1000000, got ${driftPpm}`);
+    const simulator = await startSimulator({
+      board,
+      clock,
+      state: typeof flags.state === 'string' ? flags.state : undefined,
+      skew: numberFlag(flags.skew, 'skew'),
+      driftPpm,
+      bundle: typeof flags.bundle === 'string' ? flags.bundle : undefined,
+    });
+    if (!flags.json) {
+      await runTerminalView(simulator, (s) => process.stdout.write(s));
+      return 0;
+    }
+
+    const emit = (o: object) => io.out(JSON.stringify(o));
+    let pressing = false;
+    simulator.events.on('display', (lines: string[]) => {
+      if (!pressing) emit({ event: 'display', lines });
+    });
+    simulator.events.on('error', (e: Error) => emit({ event: 'error', message: e.message }));
+    simulator.events.on('powercut', () => emit({ event: 'error', message: 'power cut: the token is off' }));
+    emit({ event: 'ready', port: simulator.port, board, startupMs: Math.round(simulator.startupMs) });
+
+    const seconds = (arg: string | undefined, cmd: string): number => {
+      const n = Number(arg);
+      if (arg === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${cmd} needs a number of seconds, got "${arg ?? ''}"`);
+      return n;
+    };
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    // Commands run one after another, in the order they arrive.
+    let queue = Promise.resolve();
+    let quit: () => void;
+    const done = new Promise<void>((r) => (quit = r));
+    const handle = async (line: string) => {
+      const [cmd, arg, ...extra] = line.trim().split(/\s+/);
+      if (!cmd) return;
+      try {
+        if (extra.length) throw new Error(`too many arguments for ${cmd}`);
+        if (cmd === 'press' || cmd === 'hold') {
+          pressing = true;
+          try {
+            const lines = cmd === 'press' ? await simulator.press() : await simulator.hold(seconds(arg, 'hold'));
+            emit({ event: 'display', lines });
+          } finally {
+            pressing = false;
+          }
+        } else if (cmd === 'advance') {
+          if (clock !== 'virtual') throw new Error('advance needs --clock virtual');
+          await simulator.advance(seconds(arg, 'advance'));
+        } else if (cmd === 'png') {
+          if (!arg) throw new Error('png needs a file name');
+          await simulator.png(arg);
+        } else if (cmd === 'quit') quit();
+        else throw new Error(`unknown command "${cmd}" (commands: press, hold SECONDS, advance SECONDS, png FILE, quit)`);
+      } catch (e) {
+        // errors the firmware raised are already reported by the 'error' event
+        if (!simulator.errors.includes(e as Error)) emit({ event: 'error', message: (e as Error).message });
+      }
+    };
+    rl.on('line', (line) => {
+      queue = queue.then(() => handle(line));
+    });
+    rl.on('close', () => {
+      queue = queue.then(() => quit());
+    });
+    const onSignal = () => quit();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    await done;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    rl.close();
+    process.stdin.destroy(); // a piped stdin would otherwise keep the process alive after quit
+    await simulator.stop();
+    return 0;
+  },
+};
