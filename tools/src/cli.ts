@@ -9,9 +9,9 @@ import { Command, Io, UsageError } from './command.ts';
 /** Subcommands in the order `--help` lists them. */
 const COMMANDS: { [name: string]: () => Promise<Command> } = {
   otp: async () => (await import('./commands/otp.ts')).otp,
-  sim: async () => (await import('./commands/sim.ts')).sim,
   build: async () => (await import('./commands/build.ts')).build,
   flash: async () => (await import('./commands/flash.ts')).flash,
+  sim: async () => (await import('./commands/sim.ts')).sim,
   enable: async () => (await import('./commands/enable.ts')).enable,
   check: async () => (await import('./commands/check.ts')).check,
   resync: async () => (await import('./commands/resync.ts')).resync,
@@ -61,7 +61,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     try {
       parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: !!cmd.positionals, strict: true });
     } catch (e) {
-      throw new UsageError((e as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option').replace(/\. To specify a positional.*$/, ''));
+      const msg = (e as Error).message;
+      // node's messages carry a second sentence of advice; keep it only where it is the fix (--time=-1).
+      const line = /ambiguous/.test(msg) ? msg.replace(/\n.*\n/, ' ').replace(/\n/g, ' ') : msg.split('\n')[0]!;
+      throw new UsageError(line.replace(/^Unknown option/, 'unknown option').replace(/\. To specify a positional.*$/, ''));
     }
     return await cmd.run(parsed.values as never, parsed.positionals, io);
   } catch (e) {
