@@ -82,6 +82,11 @@ describe('reading CSV', () => {
     expect(refusal('serial,secret,algorithm\nHW0000001,' + S1 + ',MD5\n').message).toMatch(/line 2, column algorithm: must be SHA1, SHA256 or SHA512/);
   });
 
+  it('refuses bytes that are not UTF-8', () => {
+    expect(() => readCsv(Buffer.from('serial,secret,manufacturer\nHW0000001,' + S1 + ',Caf\u00e9\n', 'latin1'))).toThrow(/not valid UTF-8/);
+    expect(readCsv(Buffer.from('serial,secret,manufacturer\nHW0000001,' + S1 + ',Caf\u00e9\n', 'utf8'))[0]!.manufacturer).toBe('Caf\u00e9');
+  });
+
   it('refuses input over the size limit', () => {
     expect(() => readCsv('serial,secret\n', 5)).toThrow(/more than the limit of 5/);
   });

@@ -100,6 +100,14 @@ describe('malformed documents', () => {
     expectRefused('not xml at all', 'malformed', /malformed XML/);
   });
 
+  it('refuses bytes that are not UTF-8 and other declared encodings, rather than mangling names', () => {
+    const bytes = Buffer.from(fig3.replace('<Manufacturer>Manufacturer</Manufacturer>', '<Manufacturer>Caf\u00e9</Manufacturer>'), 'latin1');
+    expectRefused(bytes, 'malformed', /not valid UTF-8/);
+    expectRefused(fig3.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'), 'unsupported', /encoding "ISO-8859-1"; only UTF-8/);
+    const utf8 = Buffer.from(fig3.replace('<Manufacturer>Manufacturer</Manufacturer>', '<Manufacturer>Caf\u00e9</Manufacturer>'), 'utf8');
+    expect(readPskc(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8])).records[0]!.manufacturer).toBe('Caf\u00e9');
+  });
+
   it('refuses two root elements', () => {
     expectRefused(fig3 + '<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc"/>', 'malformed', /exactly one root element, found 2/);
   });

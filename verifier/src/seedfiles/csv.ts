@@ -14,6 +14,7 @@ import { base32Decode, base32Encode, parseAlgorithm } from '@hwtotp/protocol/hos
 import { SeedFileError } from './errors.ts';
 import { SeedRecord, describeKey } from './record.ts';
 import { DEFAULT_MAX_BYTES } from './xml.ts';
+import { decodeUtf8 } from './text.ts';
 
 export const CSV_COLUMNS = ['serial', 'secret', 'period', 'digits', 'manufacturer', 'model'];
 const EXTRA_COLUMNS = ['algorithm', 't0', 'drift'];
@@ -81,9 +82,7 @@ export function splitCsv(text: string): Row[] {
 export function readCsv(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES): SeedRecord[] {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
   if (size > maxBytes) throw new SeedFileError('too-large', 'seed file is ' + size + ' bytes, more than the limit of ' + maxBytes);
-  let text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.length).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const rows = splitCsv(text);
+  const rows = splitCsv(decodeUtf8(input));
   const header = rows.shift();
   if (!header) throw new SeedFileError('malformed', 'the CSV file is empty: it needs the header line ' + CSV_COLUMNS.join(','));
   const col: { [name: string]: number } = {};

@@ -14,6 +14,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SeedFileError } from './errors.ts';
+import { decodeUtf8 } from './text.ts';
 
 /** An element with its name resolved. Text is the concatenated character data of its direct children. */
 export interface XmlElement {
@@ -71,8 +72,11 @@ export function parseXml(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTE
   if (size > maxBytes) {
     throw new SeedFileError('too-large', 'seed file is ' + size + ' bytes, more than the limit of ' + maxBytes);
   }
-  let text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.length).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = decodeUtf8(input);
+  const decl = /^<\?xml[^>]*\sencoding\s*=\s*["']([^"']*)["']/.exec(text);
+  if (decl && !/^(utf-?8|us-ascii)$/i.test(decl[1]!)) {
+    throw new SeedFileError('unsupported', 'the XML declaration says encoding "' + decl[1] + '"; only UTF-8 is supported (convert the file to UTF-8)');
+  }
   const dtd = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.exec(text);
   if (dtd) {
     throw new SeedFileError('forbidden', 'XML ' + dtd[1]!.toUpperCase() + ' declaration at line ' + lineOf(text, dtd.index) +
