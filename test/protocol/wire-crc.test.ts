@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { crc32, hex8 } from '@hwtotp/protocol';
+import { crc32, encodeFrame, FrameDecoder, hex8 } from '@hwtotp/protocol';
 
 describe('crc32', () => {
   it('matches the catalogue check value and known strings', () => {
@@ -31,5 +31,14 @@ describe('crc32', () => {
     const s = fc.sample(fc.string({ minLength: 1, maxLength: 20 }), { numRuns: 200, seed: 7 }).find((x) => zlibCrc32(x) >= 2 ** 31 && /^[\x20-\x7e]*$/.test(x));
     expect(s).toBeDefined();
     expect(crc32(s as string)).toBeGreaterThanOrEqual(2 ** 31);
+  });
+
+  it('a signed CRC function (as E.CRC32 can return) encodes and decodes the same frames', () => {
+    const signed = (x: string) => crc32(x) | 0;
+    const frame = { id: 12, op: 'OK', args: { msg: 'signed' } };
+    const line = encodeFrame(frame, signed);
+    expect(line).toBe(encodeFrame(frame, crc32));
+    expect(new FrameDecoder(signed).push(line)).toEqual([{ frame, id: 12 }]);
+    expect(fc.sample(fc.string(), { numRuns: 100, seed: 1 }).some((x) => signed(x) < 0)).toBe(true);
   });
 });
