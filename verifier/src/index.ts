@@ -22,3 +22,6 @@ export { hotpGenerator } from './fast-hotp.ts';
 export type { HotpGenerator } from './fast-hotp.ts';
 export * from './serial/index.ts';
 export * from './provision/index.ts';
+export { verifyTotp } from './verify.ts';
+export type { VerifyOptions } from './verify.ts';
+export { findConsecutive, matchSteps } from './otp-window.ts';
