@@ -221,7 +221,9 @@ export class TokenClient {
       // A leading newline ends any partial line a previous program left in the token's buffer.
       const text = this.flushed ? line : '\n' + line;
       this.flushed = true;
-      this.transport.write(text).catch((e) => this.settle(p, e as Error));
+      this.transport.write(text).catch((e) => this.settle(p, e instanceof SerialError && e.name === 'TokenDisconnected'
+        ? new SerialError('TokenDisconnected', `token on ${this.path} disconnected while sending ${op} (cable pulled?)`, { port: this.path, cause: e })
+        : e as Error));
     });
   }
 

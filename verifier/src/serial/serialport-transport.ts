@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import { SerialError } from './errors.ts';
+import { hangupAwareBinding } from './hangup-binding.ts';
 import { DEFAULT_BAUD, Transport, TransportOptions } from './transport.ts';
 
 /** Baud rates a UART can be asked for; anything else is probably a typing error. */
@@ -38,7 +39,8 @@ export async function openSerialTransport(path: string, options: TransportOption
   }
   // Loaded on first use: importing the verifier (HTTP server, registry CLI) should not load a native addon.
   const { SerialPort: Port } = await import('serialport');
-  const port = new Port({ path, baudRate, lock: options.lock ?? true, autoOpen: false });
+  const binding = (await hangupAwareBinding()) as unknown as ConstructorParameters<typeof Port>[0]['binding'];
+  const port = new Port({ path, baudRate, lock: options.lock ?? true, autoOpen: false, binding });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(openError(path, e)) : resolve())));
   return new SerialTransport(path, port);
 }
