@@ -1,0 +1,71 @@
+/** verifyTotp, settings validation, error shapes, an in-memory registry, and a custom lockout policy. */
+import { describe, expect, it } from 'vitest';
+import { openVerifier, verifyTotp, VerifierError, HTTP_STATUS } from '../../verifier/src/index.ts';
+import { T0_MS, codeAt, refusal, rig, token, wrongCode } from './helpers.ts';
+
+const A = token('HWT-MISC-0001', { algorithm: 'SHA256', digits: 8, period: 60 });
+
+describe('verifyTotp', () => {
+  it('returns the step offset within the window, or null', () => {
+    const time = T0_MS / 1000;
+    const opts = { algorithm: 'SHA256' as const, digits: 8, period: 60, time };
+    for (const o of [-1, 0, 1]) expect(verifyTotp(A.secret, codeAt(A, T0_MS, o), opts)).toBe(o);
+    expect(verifyTotp(A.secret, codeAt(A, T0_MS, 2), opts)).toBeNull();
+    expect(verifyTotp(A.secret, codeAt(A, T0_MS, 2), { ...opts, window: 2 })).toBe(2);
+    expect(verifyTotp(A.secret, wrongCode(A, T0_MS), opts)).toBeNull();
+    expect(() => verifyTotp(A.secret, '123456', opts)).toThrow(/code must be 8 digits for this token, got 6/);
+  });
+});
+
+describe('settings and errors', () => {
+  it('refuses bad options naming the option and the value', async () => {
+    await expect(openVerifier({ db: ':memory:', enableWindowSteps: 0 })).rejects.toThrow(/enableWindowSteps must be an integer from 1 to 1000, got 0/);
+    await expect(openVerifier({ db: ':memory:', maxFailures: 2.5 })).rejects.toThrow(/maxFailures .* got 2.5/);
+    await expect(openVerifier({ db: '' })).rejects.toThrow(/db must be a file path/);
+  });
+
+  it('every error name has an HTTP status and errors serialize as {error, message}', () => {
+    const e = new VerifierError('EntityTemporarilyUnmodifiable', 'locked', { serial: 'S', retryAfter: 5, lockedUntil: 'x' });
+    expect([e.httpStatus, e.exitCode, e instanceof Error]).toEqual([423, 1, true]);
+    expect(JSON.parse(JSON.stringify(e))).toEqual({ error: 'EntityTemporarilyUnmodifiable', message: 'locked', serial: 'S', retryAfter: 5, lockedUntil: 'x' });
+    expect(HTTP_STATUS).toMatchObject({ ValidationError: 400, InvalidAuthenticationCode: 403, NoSuchEntity: 404, EntityAlreadyExists: 409, LimitExceeded: 409 });
+  });
+});
+
+describe('an in-memory registry with a custom lockout', () => {
+  it('locks after 2 failures for 10 s, doubling, capped at 30 s', async () => {
+    const clock = { ms: T0_MS };
+    const v = await openVerifier({ db: ':memory:', now: () => clock.ms, maxFailures: 2, lockSeconds: 10, maxLockSeconds: 30 });
+    try {
+      await v.importTokens([A]);
+      await v.enable('u', 'k', A.serial, codeAt(A, clock.ms, -1), codeAt(A, clock.ms, 0));
+      const seen: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await refusal(() => v.check('u', wrongCode(A, clock.ms)));
+        const e = await refusal(() => v.check('u', wrongCode(A, clock.ms)));
+        seen.push(e.retryAfter!);
+        clock.ms += e.retryAfter! * 1000;
+      }
+      expect(seen).toEqual([10, 20, 30, 30]);
+    } finally { await v.close(); }
+  });
+});
+
+describe('the audit of refusals', () => {
+  it('records no-token, disabled and locked refusals', async () => {
+    const r = await rig();
+    try {
+      await r.v.importTokens([A]);
+      await refusal(() => r.v.check('ghost', '12345678'));
+      await r.v.enable('u', 'k', A.serial, codeAt(A, r.clock.ms, -1), codeAt(A, r.clock.ms, 0));
+      for (let i = 0; i < 5; i++) await refusal(() => r.v.check('u', wrongCode(A, r.clock.ms)));
+      await refusal(() => r.v.check('u', codeAt(A, r.clock.ms, 1)));
+      await r.v.disable(A.serial);
+      await refusal(() => r.v.check('u', codeAt(A, r.clock.ms, 1)));
+      const reasons = (await r.v.audit({ action: 'check', limit: 1000 })).map((x) => x.reason);
+      expect(reasons.slice(0, 2)).toEqual(['disabled', 'locked']);
+      expect(reasons.at(-1)).toBe('no-token');
+      expect(reasons.filter((x) => x === 'wrong-code')).toHaveLength(5);
+    } finally { await r.close(); }
+  });
+});
