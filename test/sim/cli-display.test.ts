@@ -1,0 +1,131 @@
+/**
+ * `hwtotp sim --json` as a separate process (events on stdout, commands on stdin), the PNG renderer,
+ * and the SSD1306 decoder against the datasheet's addressing modes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { renderPng, startSimulator } from '../../tools/src/sim/index.ts';
+import { Ssd1306 } from '../../tools/src/sim/ssd1306.ts';
+import { SEED_HEX, SERIAL, TokenClient, bundle, codeOnScreen, oathtool, tempDir } from './helpers.ts';
+
+const BIN = join(import.meta.dirname, '../../tools/bin/hwtotp.js');
+
+describe('hwtotp sim --json', () => {
+  it('prints ready with the port, a display event per press, errors for bad commands, and quits', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state.json');
+    const t0 = performance.now();
+    const proc = spawn(process.execPath, [BIN, 'sim', '--json', '--board', 'pico', '--clock', 'virtual', '--state', state, '--bundle', bundle('pico')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const events: { event: string; [k: string]: unknown }[] = [];
+    const waiters: (() => void)[] = [];
+    createInterface({ input: proc.stdout }).on('line', (l) => {
+      events.push(JSON.parse(l));
+      waiters.splice(0).forEach((w) => w());
+    });
+    const next = async (pred: (e: { event: string; [k: string]: unknown }) => boolean, from = 0) => {
+      for (;;) {
+        const e = events.slice(from).find(pred);
+        if (e) return e;
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    };
+    const ready = await next((e) => e.event === 'ready');
+    const processReadyMs = performance.now() - t0;
+    console.log(`sim CLI: process spawn to ready ${Math.round(processReadyMs)} ms (in-process start-up ${ready.startupMs} ms)`);
+    expect(typeof ready.port).toBe('string');
+
+    const client = await TokenClient.open(ready.port as string);
+    const prov = await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: '1800000000' });
+    expect(prov.op).toBe('OK');
+
+    let from = events.length;
+    proc.stdin.write('press\n');
+    const shown = await next((e) => e.event === 'display', from);
+    expect(codeOnScreen(shown.lines as string[])).toBe(oathtool(SEED_HEX, 1800000000));
+
+    from = events.length;
+    proc.stdin.write('press\n'); // unchanged screen: still an event
+    expect((await next((e) => e.event === 'display', from)).lines).toEqual(shown.lines);
+
+    from = events.length;
+    proc.stdin.write('frobnicate\n');
+    expect((await next((e) => e.event === 'error', from)).message).toMatch(/unknown command "frobnicate"/);
+
+    from = events.length;
+    proc.stdin.write('advance 30\n');
+    const changed = await next((e) => e.event === 'display', from);
+    expect(changed.lines).not.toEqual(shown.lines); // a new code, or the screen went dark
+
+    const png = join(dir, 'screen.png');
+    from = events.length;
+    proc.stdin.write(`png ${png}\nhold x\n`);
+    expect((await next((e) => e.event === 'error', from)).message).toMatch(/hold needs a number of seconds/);
+    expect(existsSync(png)).toBe(true);
+
+    await client.close();
+    proc.stdin.write('quit\n');
+    const code = await new Promise<number | null>((r) => proc.on('exit', r));
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(state, 'utf8')).format).toBe('hwtotp-sim-state/1');
+  });
+
+  it('refuses a bad board with a usage error (exit 2)', async () => {
+    const proc = spawn(process.execPath, [BIN, 'sim', '--board', 'z80'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (d) => (err += d));
+    expect(await new Promise((r) => proc.on('exit', r))).toBe(2);
+    expect(err).toMatch(/board must be one of pico, banglejs2, pixljs, got "z80"/);
+  });
+});
+
+describe('display', () => {
+  it('PNG shows the pico screen white on black at x4, with the code drawn', async () => {
+    const sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
+    try {
+      const dark = PNG.sync.read(renderPng(sim.pixels()));
+      expect([dark.width, dark.height]).toEqual([512, 128]);
+      const client = await TokenClient.open(sim.port);
+      await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: String(Math.floor(sim.time())) });
+      await client.close();
+      await sim.press();
+      const file = join(tempDir(), 'code.png');
+      await sim.png(file);
+      const img = PNG.sync.read(readFileSync(file));
+      const colours = new Set<string>();
+      let lit = 0;
+      for (let i = 0; i < img.data.length; i += 4) {
+        colours.add(`${img.data[i]},${img.data[i + 1]},${img.data[i + 2]}`);
+        if (img.data[i]) lit++;
+      }
+      expect([...colours].sort()).toEqual(['0,0,0', '255,255,255']);
+      expect(lit % 16).toBe(0); // whole 4x4 blocks
+      expect(lit).toBeGreaterThan(100 * 16);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('SSD1306: horizontal mode with column/page windows, page mode, 32-row mux, inverse and off', () => {
+    const d = new Ssd1306();
+    d.write([0x00, 0xa8, 31, 0xa1, 0xc8, 0x20, 0x00, 0x21, 10, 11, 0x22, 1, 2, 0xaf]);
+    expect(d.height).toBe(32);
+    d.write([0x40, 0x01, 0x80, 0xff, 0x00]); // window 10..11 x pages 1..2, wraps to the next page
+    expect(d.lit(10, 8)).toBe(true); // page 1 bit 0
+    expect(d.lit(11, 15)).toBe(true); // page 1 bit 7
+    expect(d.lit(10, 16)).toBe(true); // page 2, all bits
+    expect(d.lit(10, 23)).toBe(true);
+    expect(d.lit(11, 16)).toBe(false);
+    d.write([0x00, 0x20, 0x02, 0xb3, 0x05, 0x10]); // page mode, page 3, column 5
+    d.write([0x40, 0x10]);
+    expect(d.lit(5, 28)).toBe(true);
+    d.write([0x80, 0xa7]); // single command with Co=1: inverse
+    expect(d.lit(5, 28)).toBe(false);
+    expect(d.lit(0, 0)).toBe(true);
+    d.write([0x00, 0xae]);
+    expect(d.lit(0, 0)).toBe(false);
+  });
+});
