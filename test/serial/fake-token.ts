@@ -10,9 +10,9 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { crc32, encodeFrame, Frame, FrameDecoder, kcv, parseProvisionArgs } from '@hwtotp/protocol';
 import { nobleHmac } from '@hwtotp/protocol/host';
+import { openSerialTransport } from '../../verifier/src/serial/index.ts';
 
 /** What the handler returns: reply frames to send (id filled in), 'drop' to stay silent, or 'unplug'. */
 export type FakeAction = { op: string; args?: Record<string, string>; id?: number; delayMs?: number }[] | 'drop' | 'unplug';
@@ -57,14 +57,13 @@ export async function startFakeToken(options: FakeOptions = {}): Promise<FakeTok
   let socatExited = false;
   socat.on('exit', () => { socatExited = true; });
   await waitFor(() => existsSync(host) && existsSync(dev), 5000, 'socat ptys');
-  const sp = new SerialPort({ path: dev, baudRate: 115200, lock: false, autoOpen: false });
-  await new Promise<void>((res, rej) => sp.open((e) => (e ? rej(e) : res())));
-  sp.on('error', () => {});
+  // The device side through the same hang-up-aware transport, so an unplug ends it cleanly too.
+  const sp = await openSerialTransport(dev, { lock: false });
   const decoder = new FrameDecoder(crc32);
   const timers: NodeJS.Timeout[] = [];
 
   const send = (id: number, op: string, args: Record<string, string> = {}) => {
-    if (sp.isOpen) sp.write(encodeFrame({ id, op, args }, crc32));
+    if (sp.isOpen) sp.write(encodeFrame({ id, op, args }, crc32)).catch(() => undefined);
   };
 
   const fake: FakeToken = {
@@ -79,7 +78,7 @@ export async function startFakeToken(options: FakeOptions = {}): Promise<FakeTok
     },
     async stop() {
       for (const t of timers) clearTimeout(t);
-      if (sp.isOpen) await new Promise<void>((r) => sp.close(() => r()));
+      await sp.close();
       await fake.unplug();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -123,8 +122,8 @@ export async function startFakeToken(options: FakeOptions = {}): Promise<FakeTok
     }
   };
 
-  sp.on('data', (b: Buffer) => {
-    for (const r of decoder.push(b.toString('latin1'))) {
+  sp.onData((chunk) => {
+    for (const r of decoder.push(chunk)) {
       if (!r.frame) { send(0, 'ERR', { code: r.error ?? 'BAD_FRAME', msg: r.message ?? '' }); continue; }
       const f = r.frame;
       fake.received.push(f);

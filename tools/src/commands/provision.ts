@@ -71,10 +71,12 @@ async function batch(v: Verifier, flags: Flags, io: Io, p: ReturnType<typeof par
     if (e.type === 'waiting') {
       line(io, json, { event: 'waiting', done: e.done, count: e.count ?? null, watch },
         `waiting for a token on ${watch.join(' ')} (${e.done}${e.count ? '/' + e.count : ''} done; Ctrl-C to stop)`);
+    } else if (e.type === 'start') {
+      if (json) io.out(JSON.stringify({ event: 'start', index: e.index, port: e.port }));
     } else if (e.type === 'provisioned') {
       const r = e.result;
-      line(io, json, { event: 'provisioned', index: e.index, port: e.port, serial: r.serial, kcv: r.kcv, outcome: r.outcome, ms: Math.round(r.ms) },
-        `[${e.index}] ${e.port}: ${r.outcome} ${r.serial}  KCV ${r.kcv}  (${Math.round(r.ms)} ms)`);
+      line(io, json, { event: 'provisioned', index: e.index, port: e.port, serial: r.serial, kcv: r.kcv, outcome: r.outcome, ms: Math.round(r.ms), totalMs: Math.round(e.totalMs) },
+        `[${e.index}] ${e.port}: ${r.outcome} ${r.serial}  KCV ${r.kcv}  (${Math.round(e.totalMs)} ms)`);
     } else if (e.type === 'failed') {
       line(io, json, { event: 'failed', index: e.index, port: e.port, error: e.error.name, message: e.error.message },
         `[${e.index}] ${e.port}: FAILED ${e.error.name}: ${e.error.message}`);

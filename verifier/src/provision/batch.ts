@@ -33,7 +33,8 @@ export interface BatchOptions extends Omit<ProvisionOptions, 'serial'> {
 export type BatchEvent =
   | { type: 'waiting'; done: number; count?: number }
   | { type: 'start'; port: string; index: number }
-  | { type: 'provisioned'; port: string; index: number; result: ProvisionResult }
+  /** `result.ms` is the provisioning flow; `totalMs` adds opening the port and the handshake. */
+  | { type: 'provisioned'; port: string; index: number; result: ProvisionResult; totalMs: number }
   | { type: 'failed'; port: string; index: number; error: Error };
 
 /** The end of a batch. */
@@ -93,11 +94,12 @@ export async function provisionBatch(registry: ProvisionRegistry, options: Batch
       if (settleMs > 0) await sleep(settleMs);
       options.onEvent?.({ type: 'start', port: p.path, index });
       let client: TokenClient | undefined;
+      const t0 = performance.now();
       try {
         client = await TokenClient.connect(p.path, options.client);
         const result = await provisionToken(registry, client, options);
         summary.provisioned.push({ ...result, port: p.path });
-        options.onEvent?.({ type: 'provisioned', port: p.path, index, result });
+        options.onEvent?.({ type: 'provisioned', port: p.path, index, result, totalMs: performance.now() - t0 });
       } catch (e) {
         summary.failed.push({ port: p.path, error: e as Error });
         options.onEvent?.({ type: 'failed', port: p.path, index, error: e as Error });
