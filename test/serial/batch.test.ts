@@ -149,7 +149,7 @@ describe('provision --batch', () => {
     await plug(2);
     const done = await run.done;
     expect(done.code).toBe(1);
-    expect(done.stdout).toMatch(/\[3\] .*sim_2.*: provisioned HWT\d{8}[0-9A-Z]  KCV [0-9A-F]{6}  \(\d+ ms\)/);
+    expect(done.stdout).toMatch(/\[3\] .*sim_2.*: provisioned HWT\d{8}[0-9A-Z] {2}KCV [0-9A-F]{6} {2}\(\d+ ms\)/);
     expect(done.stdout).toMatch(/batch done: 2 provisioned, 1 failed in [\d.]+ s \(mean \d+ ms per token\)/);
   });
 });
