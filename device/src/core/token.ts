@@ -15,7 +15,7 @@
 import { Hal, TimerId } from '../hal';
 import {
   DecodeResult, ERROR, Frame, FrameDecoder, HashAlgorithm, MIN_TIME, PROTOCOL_VERSION, REPLY, STATE,
-  encodeFrame, fromHex, hmacFromHashes, hotp, kcv, parseProvisionArgs, parseTimeArg, toHex, waitReply,
+  counterBytes, encodeFrame, fromHex, hmacFromHashes, kcv, parseProvisionArgs, parseTimeArg, toHex, truncate, waitReply,
 } from '@hwtotp/protocol';
 import { TokenRecord, eraseOther, loadRecord, saveRecord } from './record';
 import { CLOCK_NOT_SET, NOT_PROVISIONED, codeLines, presenceLines, statusLines } from './screens';
@@ -85,14 +85,16 @@ export function startToken(hal: Hal): void {
     lastSec = sec;
     let left: number;
     if (pending) {
-      left = Math.max(0, Math.ceil(pending.start + PRESENCE_MS / 1000 - t));
+      // Never negative: the timeout fires (and ends the prompt) before any later tick.
+      left = Math.ceil(pending.start + PRESENCE_MS / 1000 - t);
       return hal.show(presenceLines(pending.what, left), left * 1000 / PRESENCE_MS);
     }
     const period = rec.p as number;
     const step = floor((t - (rec.t as number)) / period);
     if (!seed || !clockOk(t) || step < 0) return hal.show(statusLines(seed ? CLOCK_NOT_SET : NOT_PROVISIONED, rec.s), -1);
     if (step !== lastStep) {
-      lastCode = hotp(hmac, seed, step, { algorithm: rec.a as HashAlgorithm, digits: rec.d });
+      // HOTP of the step (RFC 4226 §5.3) without hotp()'s parameter handling: the record was checked at PROVISION.
+      lastCode = truncate(hmac(rec.a as HashAlgorithm, seed, counterBytes(step)), rec.d as number);
       lastStep = step;
     }
     left = period - floor(t - (rec.t as number) - step * period);
@@ -282,12 +284,8 @@ export function startToken(hal: Hal): void {
   applyRecord(loadRecord(hal));
   hal.onButton(onButton);
   hal.link.on('data', function (chunk: string) {
-    let results: DecodeResult[] = [];
-    try {
-      results = decoder.push('' + chunk);
-    } catch {
-      decoder.reset();
-    }
+    // FrameDecoder never throws and bounds its buffer whatever arrives.
+    const results = decoder.push('' + chunk);
     for (let i = 0; i < results.length; i++) {
       try {
         onResult(results[i] as DecodeResult);

@@ -46,7 +46,6 @@ export function ssd1306(i2c: I2CBus, address: number, height: number, buffer: Ar
   ]);
   const pages = height / 8;
   const chunk = new Uint8Array(129);
-  let on = false;
   return {
     flip: function () {
       const bytes = new Uint8Array(buffer);
@@ -56,12 +55,10 @@ export function ssd1306(i2c: I2CBus, address: number, height: number, buffer: Ar
         chunk.set(bytes.subarray(p * 128, p * 128 + 128), 1);
         i2c.writeTo(address, chunk);
       }
-      if (!on) cmd([0xaf]);
-      on = true;
+      cmd([0xaf]); // display on (a no-op when it is on already)
     },
     off: function () {
       cmd([0xae]);
-      on = false;
     },
   };
 }

@@ -54,6 +54,13 @@ export interface BuildResult {
   files: { [name: string]: string };
 }
 
+/**
+ * Property names that exist only inside a bundle (the HAL object a board file builds and the core
+ * reads, and the core's own bookkeeping), so terser may shorten them everywhere at once. Nothing
+ * Espruino defines, nothing on the wire and nothing stored in flash may be listed here.
+ */
+export const INTERNAL_PROPERTIES = /^(crc32|onButton|show|off|now|setTime|storage|link|after|cancel|what|start|run|buf|overlong|id|op|args|frame|error|message|value|algorithm)$/;
+
 /** Modules of protocol/src that the firmware may not compile: they import host libraries. */
 const HOST_ONLY = ['host.ts', 'base32.ts'];
 
@@ -130,7 +137,7 @@ async function bundle(name: string, entry: string, buildDir: string): Promise<st
   await build.close();
   // Wrapped in a function so the firmware's names stay local and never shadow an Espruino global.
   const code = '(function(){\n' + out.output[0].code + '\n})();\n';
-  const min = await minify(code, { ecma: 5, compress: { ecma: 5, passes: 3, unsafe: true, pure_getters: true }, mangle: true, format: { ecma: 5, ascii_only: true } });
+  const min = await minify(code, { ecma: 5, compress: { ecma: 5, passes: 3, unsafe: true, pure_getters: true }, mangle: { properties: { regex: INTERNAL_PROPERTIES } }, format: { ecma: 5, ascii_only: true } });
   if (!min.code) throw new BuildError(name + ': terser produced no code');
   // Round constants of SHA-1 and SHA-256: their presence means a pure-JS hash got in.
   if (/\b(1518500249|1116352408|0x5a827999|0x428a2f98)\b/i.test(min.code)) {
