@@ -15,6 +15,7 @@ import { openVerifier, type Verifier } from '../../verifier/src/index.ts';
 import { TokenClient } from '../../verifier/src/serial/index.ts';
 import { ProvisionError, provisionToken, validateSerialCheck } from '../../verifier/src/provision/index.ts';
 import { FakeToken, FakeOptions, startFakeToken } from './fake-token.ts';
+import { cli } from './cli-helper.ts';
 
 let dir: string;
 let registry: Verifier;
@@ -151,5 +152,24 @@ describe('provisioning (scripted token)', () => {
     const e = await refusal(provisionToken(registry, b.client, { serial: 'HWT-TEST-6' }));
     expect(e.name).toBe('EntityAlreadyExists');
     expect(b.fake.received.some((f) => f.op === 'PROVISION')).toBe(false);
+  });
+
+  it('the CLI refuses a token speaking protocol v2 with both versions named, and records nothing', async () => {
+    const fake = await startFakeToken({ proto: 2 });
+    fakes.push(fake);
+    const db = join(dir, 'cli.db');
+    const run = await cli(['provision', '--port', fake.port, '--db', db]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ProtocolMismatch: token on .* speaks wire protocol v2, but this verifier speaks only v1/);
+    expect(fake.received.map((f) => f.op)).toEqual(['HELLO']);
+    const info = await cli(['info', '--port', fake.port]);
+    expect(info.code).toBe(1);
+    expect(info.stderr).toMatch(/ProtocolMismatch/);
+    const v = await openVerifier({ db });
+    try {
+      expect(await v.list()).toEqual([]);
+    } finally {
+      await v.close();
+    }
   });
 });
