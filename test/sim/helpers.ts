@@ -78,8 +78,10 @@ export class TokenClient {
     return reply;
   }
 
+  /** Closes the port (bounded: after a pulled cable serialport may never call back). */
   close(): Promise<void> {
-    return new Promise((resolve) => (this.port.isOpen ? this.port.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.port.isOpen ? this.port.close(() => resolve()) : resolve()));
+    return Promise.race([closed, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
   }
 }
 

@@ -82,11 +82,13 @@ export class Machine {
     return id;
   }
 
-  /** clearTimeout/clearInterval; with no id, Espruino clears every timer. */
-  clearTimer(id: unknown): void {
+  /** clearTimeout/clearInterval; with no id, Espruino clears every timer. False if there was no such timer. */
+  clearTimer(id: unknown): boolean {
+    let found = true;
     if (id === undefined) this.timers.clear();
-    else this.timers.delete(Number(id));
+    else found = this.timers.delete(Number(id));
     this.reschedule();
+    return found;
   }
 
   /** Number of pending timers (for tests and the power-cut freeze). */

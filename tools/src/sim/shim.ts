@@ -150,8 +150,13 @@ export function createShim(d: ShimDeps): Shim {
   };
   globals.setTimeout = (fn: unknown, ms?: unknown, ...args: unknown[]) => machine.addTimer(fn, ms, args, false);
   globals.setInterval = (fn: unknown, ms?: unknown, ...args: unknown[]) => machine.addTimer(fn, ms, args, true);
-  globals.clearTimeout = (id?: unknown) => machine.clearTimer(id);
-  globals.clearInterval = (id?: unknown) => machine.clearTimer(id);
+  // Espruino throws on an id that is not (or no longer) pending
+  globals.clearTimeout = (id?: unknown) => {
+    if (!machine.clearTimer(id)) throw realmError('Unknown Timeout');
+  };
+  globals.clearInterval = (id?: unknown) => {
+    if (!machine.clearTimer(id)) throw realmError('Unknown Interval');
+  };
 
   // --- Graphics and displays -----------------------------------------------------------------------
   const drawnHook = d.display instanceof OledDisplay ? (fb: Framebuffer) => (d.display as OledDisplay).drawn(fb) : undefined;
