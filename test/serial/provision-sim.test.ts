@@ -199,11 +199,11 @@ describe('cable pulled at each protocol step of provisioning', () => {
     const v = await registry(s);
     const cut = cutAt('HELLO', 'reply-lost', () => s.unplug());
     const t0 = Date.now();
-    const e = await refusal(TokenClient.connect(s.port, { open: cut.open, timeoutMs: 5000 }));
+    const e = await refusal(TokenClient.connect(s.port, { open: cut.open, timeoutMs: 10000 }));
     expect(cut.fired()).toBe(true);
     expect(e.name).toBe('TokenDisconnected');
     expect(e.message).toMatch(/disconnected while waiting for the reply to HELLO/);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeLessThan(4000); // well under the 10 s timeout: the cut was noticed, not waited out
     expect(await v.list()).toEqual([]);
     await s.replug();
     const r = await provisionToken(v, await connect(s.port), {});
