@@ -114,6 +114,18 @@ describe('enable', () => {
     expect((await r.v.token(t9.serial)).state).toBe('unassigned');
   });
 
+  it('two enables racing for the last free slot: one wins, the other is LimitExceeded (guard in the write)', async () => {
+    const many = Array.from({ length: 9 }, (_, i) => token(`HWT-RACE-LIM${i}`));
+    await r.v.importTokens(many);
+    for (const t of many.slice(0, 7)) await r.v.enable('dave', t.serial, t.serial, codeAt(t, r.clock.ms, -1), codeAt(t, r.clock.ms, 0));
+    const [x, y] = [many[7]!, many[8]!];
+    const results = await Promise.allSettled([x, y].map((t) => r.v.enable('dave', 'k', t.serial, codeAt(t, r.clock.ms, -1), codeAt(t, r.clock.ms, 0))));
+    expect(results.map((p) => p.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = results.find((p) => p.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason.name).toBe('LimitExceeded');
+    expect((await r.v.list('dave')).length).toBe(8);
+  });
+
   it('validates its input, each with its own message', async () => {
     const ok = codeAt(A, r.clock.ms, 0);
     const cases: [() => Promise<unknown>, RegExp][] = [
