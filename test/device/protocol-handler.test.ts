@@ -58,9 +58,10 @@ describe('HELLO and PING', () => {
     expect(r).toEqual([{ id: 99999999, op: 'OK', args: {} }]);
   });
 
-  it('answers HELLO with its own proto whatever the host asks for', () => {
+  it('accepts proto=1 and refuses a version it does not speak, naming its own (PROTOCOL.md §7.1)', () => {
     const b = new FakeBoard().start();
-    expect(call(b, 3, 'HELLO', { proto: 2 })[0]!.args.proto).toBe('1');
+    expect(call(b, 3, 'HELLO', { proto: 1 })[0]!.args.proto).toBe('1');
+    expect(call(b, 4, 'HELLO', { proto: 2 })[0]).toEqual({ id: 4, op: 'ERR', args: { code: 'BAD_ARG', msg: 'this token speaks proto 1' } });
   });
 });
 
@@ -241,6 +242,15 @@ describe('WIPE', () => {
     // Blank again: it can be provisioned anew.
     expect(call(b, 21, 'PROVISION', provisionArgs(b, { serial: 'HWT-0000002' }))[0]!.op).toBe('OK');
     expect(hello(b).serial).toBe('HWT-0000002');
+  });
+
+  it('a token booted provisioned keeps reporting its clock as set once wiped', () => {
+    const first = provisioned();
+    const b = new FakeBoard({ flash: first.flash.reboot() }).start();
+    call(b, 19, 'WIPE');
+    b.press();
+    expect(b.take().map(parse)[0]!.args.state).toBe('blank');
+    expect(hello(b).clock).toBe('set');
   });
 
   it('needs presence on a blank token too', () => {

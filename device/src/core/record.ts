@@ -45,17 +45,15 @@ export function encodeRecord(rec: TokenRecord, crc32: (s: string) => number): st
  * board lacks (a record copied from another board), which could never show a code.
  */
 export function decodeRecord(data: unknown, hal: Hal): TokenRecord | undefined {
-  if (typeof data !== 'string') return undefined;
-  const text = data.substring(8);
-  if (hex8(hal.crc32(text)) !== data.substring(0, 8)) return undefined;
-  let rec: TokenRecord;
   try {
-    rec = JSON.parse(text);
+    const text = (data as string).substring(8);
+    if (hex8(hal.crc32(text)) !== (data as string).substring(0, 8)) return undefined;
+    const rec: TokenRecord = JSON.parse(text);
+    if (isInteger(rec.q) && (!rec.k || (hal.hashes as { [k: string]: unknown })[rec.a as string])) return rec;
   } catch {
-    return undefined;
+    // Not a string (no record), not JSON, or null.
   }
-  if (!rec || !isInteger(rec.q) || (rec.k && !(hal.hashes as { [k: string]: unknown })[rec.a as string])) return undefined;
-  return rec;
+  return undefined;
 }
 
 function readSlot(hal: Hal, i: number): TokenRecord | undefined {

@@ -87,7 +87,7 @@ export function startToken(hal: Hal): void {
     if (pending) {
       // Never negative: the timeout fires (and ends the prompt) before any later tick.
       left = Math.ceil(pending.start + PRESENCE_MS / 1000 - t);
-      return hal.show(presenceLines(pending.what, left), left * 1000 / PRESENCE_MS);
+      return hal.show(presenceLines(pending.what, left), left / (PRESENCE_MS / 1000));
     }
     const period = rec.p as number;
     const step = floor((t - (rec.t as number)) / period);
@@ -198,8 +198,9 @@ export function startToken(hal: Hal): void {
   // ---- operations ----------------------------------------------------------------------------
 
   const HANDLERS: { [op: string]: (id: number, args: Args) => void } = {
-    HELLO: function (id) {
-      // Any proto= is answered with our own version: the host decides whether it can talk to us.
+    HELLO: function (id, args) {
+      // PROTOCOL.md §7.1: a version we cannot speak is refused, naming the one we speak.
+      if (args.proto !== undefined && args.proto !== '' + PROTOCOL_VERSION) return fail(id, ERROR.BAD_ARG, 'this token speaks proto ' + PROTOCOL_VERSION);
       const t = hal.now();
       // The fields and order of protocol/src/reply.ts helloArgs, which hosts check with parseHello.
       const out: Args = { proto: '' + PROTOCOL_VERSION, fw: FW_VERSION, board: hal.board, state: seed ? STATE.PROVISIONED : STATE.BLANK };
@@ -254,6 +255,8 @@ export function startToken(hal: Hal): void {
       askPresence(id, 'WIPE', function () {
         const saved = saveRecord(hal, rec, { q: 0 });
         if (!saved) throw 0;
+        // A token booted provisioned trusted its clock through the seed; keep that trust once blank.
+        clockSetHere = clockOk(hal.now());
         eraseOther(hal, saved);
         applyRecord(saved);
         return { state: STATE.BLANK };
