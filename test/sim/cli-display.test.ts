@@ -10,6 +10,8 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderPng, startSimulator } from '../../tools/src/sim/index.ts';
 import { Ssd1306 } from '../../tools/src/sim/ssd1306.ts';
+import { Framebuffer } from '../../tools/src/sim/graphics.ts';
+import { hasGlyph } from '../../tools/src/sim/font6x8.ts';
 import { SEED_HEX, SERIAL, TokenClient, bundle, codeOnScreen, oathtool, tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '../../tools/bin/hwtotp.js');
@@ -127,5 +129,46 @@ describe('display', () => {
     expect(d.lit(0, 0)).toBe(true);
     d.write([0x00, 0xae]);
     expect(d.lit(0, 0)).toBe(false);
+  });
+});
+
+describe('graphics', () => {
+  const fb = () => new Framebuffer(128, 64, 1, { vertical_byte: true }, new ArrayBuffer(1024));
+
+  it('the 6x8 font covers printable ASCII and measures like Espruino (6 px a character a scale step)', () => {
+    for (let c = 32; c < 127; c++) expect(hasGlyph(String.fromCharCode(c))).toBe(true);
+    expect(hasGlyph('\u00e9')).toBe(false);
+    const f = fb();
+    f.font = { kind: '6x8', scale: 2 };
+    expect(f.stringWidth('123 456')).toBe(84);
+    expect(f.fontHeight()).toBe(16);
+    f.font = { kind: 'vector', px: 20 };
+    expect(f.fontHeight()).toBe(20);
+    expect(f.stringWidth('12')).toBe(30);
+  });
+
+  it('tracks text as lines; text or a rectangle drawn over it replaces it; alignment moves the box', () => {
+    const f = fb();
+    f.alignX = 0;
+    f.drawString('123 456', 64, 0, false);
+    f.drawString('9s', 64, 10, false);
+    f.drawString('HWT', 0, 11, false);
+    expect(f.lines()).toEqual(['123 456', 'HWT 9s']);
+    f.drawString('8s', 64, 10, false);
+    expect(f.lines()).toEqual(['123 456', 'HWT 8s']);
+    f.fillRect(0, 0, 127, 8, 0);
+    expect(f.lines()).toEqual(['HWT 8s']);
+    expect(f.text.find((t) => t.text === '8s')).toMatchObject({ x: 58, w: 12 });
+    f.clear();
+    expect(f.lines()).toEqual([]);
+  });
+
+  it('vertical_byte layout puts 8 rows in one byte, as the SSD1306 wants', () => {
+    const f = fb();
+    f.setPixel(3, 9, 1);
+    expect(f.bytes[128 + 3]).toBe(0b10);
+    const row = new Framebuffer(16, 2, 1, {}, new ArrayBuffer(4));
+    row.setPixel(9, 0, 1);
+    expect(row.bytes[1]).toBe(0b10);
   });
 });

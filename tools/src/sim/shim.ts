@@ -311,6 +311,9 @@ export function createShim(d: ShimDeps): Shim {
     },
     boot() {
       for (const fn of initHandlers) machine.runTask(() => fn());
+      // Espruino also calls a global onInit() at boot
+      const onInit = (realm.context as { onInit?: unknown }).onInit;
+      if (typeof onInit === 'function') machine.runTask(() => (onInit as () => void)());
     },
   };
 }
