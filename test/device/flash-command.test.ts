@@ -29,7 +29,9 @@ describe('hwtotp flash', () => {
   });
 
   it('passes the port and bundle as separate arguments, never through a shell', () => {
-    expect(flashArgs('aa:bb:cc:dd:ee:ff', '/x/pixljs.js')).toEqual([ESPRUINO_CLI, '--no-ble', '-p', 'aa:bb:cc:dd:ee:ff', '--config', 'SAVE_ON_SEND=1', '/x/pixljs.js']);
+    expect(flashArgs('/dev/ttyACM0', '/x/pico.js')).toEqual([ESPRUINO_CLI, '--no-ble', '-p', '/dev/ttyACM0', '--config', 'SAVE_ON_SEND=1', '/x/pico.js']);
+    // A Bluetooth address keeps the CLI's BLE support on.
+    expect(flashArgs('aa:bb:cc:dd:ee:ff', '/x/pixljs.js')).toEqual([ESPRUINO_CLI, '-p', 'aa:bb:cc:dd:ee:ff', '--config', 'SAVE_ON_SEND=1', '/x/pixljs.js']);
   });
 
   const bad: [string, string[], RegExp][] = [

@@ -20,7 +20,9 @@ export const ESPRUINO_CLI = join(ROOT, 'node_modules', 'espruino', 'bin', 'espru
  * (banglejs2, pixljs) or tcp://host.
  */
 export function flashArgs(port: string, bundle: string): string[] {
-  return [ESPRUINO_CLI, '--no-ble', '-p', port, '--config', 'SAVE_ON_SEND=1', bundle];
+  // Bluetooth needs the CLI's BLE support; for a serial or TCP port it would only slow the start.
+  const ble = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(port);
+  return [ESPRUINO_CLI].concat(ble ? [] : ['--no-ble'], ['-p', port, '--config', 'SAVE_ON_SEND=1', bundle]);
 }
 
 function checkPort(port: string): string {
