@@ -118,4 +118,27 @@ describe('the shim behaves as Espruino (hand-written bundle)', () => {
     for (let i = 0; i < 100 && !client.received.includes('=40'); i++) await new Promise((r) => setTimeout(r, 5));
     expect(client.received).toContain('=40');
   });
+
+  it('an unforced LoopbackA.setConsole() loses the console back to USB when the cable is plugged in again', async () => {
+    const dir = tempDir();
+    for (const force of [false, true]) {
+      const file = join(dir, `console-${force}.js`);
+      writeFileSync(file, readFileSync(fixture('mini-token.js'), 'utf8').replace('LoopbackA.setConsole(true)', `LoopbackA.setConsole(${force})`));
+      const s = await startSimulator({ board: 'pico', bundle: file, clock: 'virtual' });
+      try {
+        let c = await TokenClient.open(s.port);
+        expect(await ask(c, 'crc 123456789')).toBe(String(0xcbf43926));
+        await c.close();
+        await s.unplug();
+        await s.replug();
+        c = await TokenClient.open(s.port);
+        await c.write('6*7\r');
+        for (let i = 0; i < 40 && !c.received.includes('=42'); i++) await new Promise((r) => setTimeout(r, 5));
+        expect(c.received.includes('=42')).toBe(!force);
+        await c.close();
+      } finally {
+        await s.stop();
+      }
+    }
+  });
 });

@@ -19,6 +19,7 @@ describe('simulated pico through the pty', () => {
   it('answers HELLO, provisions with the right KCV, and shows the code oathtool computes', async () => {
     sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
     expect(sim.startupMs).toBeLessThan(1000);
+    console.log(`sim start-up (pico, in-process, to ready): ${sim.startupMs.toFixed(1)} ms`);
     expect(sim.screen()).toEqual(['NOT PROVISIONED']);
     client = await TokenClient.open(sim.port);
 
@@ -66,6 +67,7 @@ describe('simulated pico through the pty', () => {
   for (const board of ['banglejs2', 'pixljs'] as const) {
     it(`${board}: provisions over its Bluetooth link and shows the oathtool code`, async () => {
       sim = await startSimulator({ board, bundle: bundle(board), clock: 'virtual' });
+      expect(sim.startupMs).toBeLessThan(1000);
       client = await TokenClient.open(sim.port);
       expect((await client.request('HELLO')).args.board).toBe(board);
       const prov = await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA256', digits: '8', period: '60', time: String(Math.floor(sim.time())) });

@@ -60,7 +60,7 @@ export const sim: Command = {
     });
     simulator.events.on('error', (e: Error) => emit({ event: 'error', message: e.message }));
     simulator.events.on('powercut', () => emit({ event: 'error', message: 'power cut: the token is off' }));
-    emit({ event: 'ready', port: simulator.port, board, startupMs: Math.round(simulator.startupMs) });
+    emit({ event: 'ready', port: simulator.port });
 
     const seconds = (arg: string | undefined, cmd: string): number => {
       const n = Number(arg);

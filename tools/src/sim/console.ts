@@ -11,6 +11,8 @@ export class ConsoleRouter {
   /** Name of the device the console is on: the link's name, 'LoopbackA', or 'null'. */
   device: string;
   private line = '';
+  /** Set by setConsole(force): otherwise Espruino moves the console back to USB when USB is plugged in again. */
+  forced = false;
   /** console.log output that went to a device other than the link (kept for debugging). */
   readonly offLink: string[] = [];
 
@@ -20,6 +22,11 @@ export class ConsoleRouter {
     private readonly toHost: (bytes: string) => void,
   ) {
     this.device = linkName;
+  }
+
+  /** The cable was plugged in again (pico: USB). */
+  plugged(): void {
+    if (this.linkName === 'USB' && !this.forced) this.device = this.linkName;
   }
 
   get onLink(): boolean {

@@ -267,8 +267,9 @@ export function createShim(d: ShimDeps): Shim {
   });
   globals[board.link] = linkObj;
   const LoopbackA = S('LoopbackA', {
-    setConsole(_force?: unknown) {
+    setConsole(force?: unknown) {
       consoleRouter.device = 'LoopbackA';
+      consoleRouter.forced = !!force;
     },
   });
   globals.LoopbackA = LoopbackA;
@@ -289,7 +290,8 @@ export function createShim(d: ShimDeps): Shim {
       if (typeof fn !== 'function') throw realmError('E.on: the listener must be a function');
       initHandlers.push(fn as () => void);
     },
-    setConsole(device: unknown, _options?: unknown) {
+    setConsole(device: unknown, options?: unknown) {
+      consoleRouter.forced = !!(options && typeof options === 'object' && (options as { force?: unknown }).force);
       const names: { [k: string]: string } = { USB: 'USB', Bluetooth: 'Bluetooth', LoopbackA: 'LoopbackA' };
       if (device === null) consoleRouter.device = 'null';
       else if (device === linkObj || device === LoopbackA) consoleRouter.device = device === LoopbackA ? 'LoopbackA' : board.link;

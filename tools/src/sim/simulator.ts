@@ -211,7 +211,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     time: () => clock.getTime(),
     hostTime: () => clock.hostTime(),
     unplug: () => link.close(),
-    replug: () => link.open(),
+    replug: async () => {
+      await link.open();
+      shim.console.plugged();
+    },
     powerCutAfter: (n) => storage.powerCutAfter(n),
     get poweredOff() {
       return storage.dead;
