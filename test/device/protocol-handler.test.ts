@@ -293,6 +293,25 @@ describe('WIPE', () => {
   });
 });
 
+describe('a display fault', () => {
+  it('does not stop the protocol, presence or the ticks', () => {
+    const b = new FakeBoard().start();
+    let shows = 0;
+    b.hal.show = () => {
+      shows++;
+      throw new Error('I2C timeout');
+    };
+    expect(call(b, 50, 'PROVISION', provisionArgs(b))[0]!.op).toBe('OK');
+    b.press();
+    b.advance(3000);
+    expect(shows).toBeGreaterThanOrEqual(3);
+    expect(call(b, 51, 'WIPE')[0]!.op).toBe('WAIT');
+    b.press();
+    expect(b.take().map(parse)).toEqual([{ id: 51, op: 'OK', args: { state: 'blank' } }]);
+    expect(call(b, 52, 'HELLO')[0]!.args.state).toBe('blank');
+  });
+});
+
 describe('errors on the link', () => {
   it('answers an unknown operation with UNKNOWN_OP and its id', () => {
     const b = new FakeBoard().start();

@@ -77,11 +77,11 @@ export function startToken(hal: Hal): void {
 
   // ---- display -------------------------------------------------------------------------------
 
-  /** Draws the current screen, unless it was already drawn in this second (and not forced). */
-  function draw(force?: boolean): void {
+  /** Draws the current screen, unless it was already drawn in this second. */
+  function draw(): void {
     const t = hal.now();
     const sec = floor(t);
-    if (sec === lastSec && !force) return;
+    if (sec === lastSec) return;
     lastSec = sec;
     let left: number;
     if (pending) {
@@ -102,7 +102,11 @@ export function startToken(hal: Hal): void {
   }
 
   function tick(): void {
-    draw();
+    try {
+      draw();
+    } catch {
+      // A display fault (an OLED off the I2C bus) must not stop the ticks, the replies or the link.
+    }
     const t = hal.now();
     // Wake just after the next whole second, so each tick lands in a new second.
     tickTimer = hal.after(1005 - floor((t - floor(t)) * 1000), tick);
@@ -230,7 +234,8 @@ export function startToken(hal: Hal): void {
       clockSetHere = true;
       applyRecord(saved);
       ok(id, { kcv: check, serial: v.serial });
-      if (lit) draw(true);
+      // A lit screen shows the new state at the next tick.
+      lastSec = -1;
     },
 
     SETTIME: function (id, args) {
