@@ -46,9 +46,9 @@ describe('hwtotp sim --json', () => {
     expect(prov.op).toBe('OK');
 
     let from = events.length;
-    proc.stdin.write('press\n');
-    const shown = await next((e) => e.event === 'display', from);
-    expect(codeOnScreen(shown.lines as string[])).toBe(oathtool(SEED_HEX, 1800000000));
+    proc.stdin.write('advance 1\npress\n'); // a second passes before the press, as for a person
+    const shown = await next((e) => e.event === 'display' && codeOnScreen(e.lines as string[]) !== undefined, from);
+    expect(codeOnScreen(shown.lines as string[])).toBe(oathtool(SEED_HEX, 1800000001));
 
     from = events.length;
     proc.stdin.write('press\n'); // unchanged screen: still an event
@@ -94,6 +94,7 @@ describe('display', () => {
       const client = await TokenClient.open(sim.port);
       await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: String(Math.floor(sim.time())) });
       await client.close();
+      await sim.advance(1);
       await sim.press();
       const file = join(tempDir(), 'code.png');
       await sim.png(file);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { Frame, FrameDecoder, crc32, encodeFrame } from '@hwtotp/protocol';
 import { defaultBundle } from '../../tools/src/sim/index.ts';
-import type { BoardName } from '../../tools/src/sim/index.ts';
+import type { BoardName, Simulator } from '../../tools/src/sim/index.ts';
 
 /** The real bundle `npm run build` wrote (HWTOTP_SIM_DIST points elsewhere while developing the simulator). */
 export function bundle(board: BoardName): string {
@@ -104,3 +104,12 @@ export function codeOnScreen(lines: string[]): string | undefined {
 
 export const SEED_HEX = '3132333435363738393031323334353637383930';
 export const SERIAL = 'HWT-SIM-000001';
+
+/**
+ * Lets a second pass, as it does between a person provisioning a token and pressing its button: the
+ * firmware redraws a lit screen on its next one-second tick, and a virtual clock only moves when told.
+ */
+export async function aMomentLater(sim: Simulator): Promise<void> {
+  if (sim.clock === 'virtual') await sim.advance(1);
+  else await new Promise((r) => setTimeout(r, 1100));
+}

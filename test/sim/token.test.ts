@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Simulator, startSimulator } from '../../tools/src/sim/index.ts';
-import { SEED_HEX, SERIAL, TokenClient, bundle, codeOnScreen, expectedKcv, oathtool } from './helpers.ts';
+import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, expectedKcv, oathtool } from './helpers.ts';
 
 let sim: Simulator | undefined;
 let client: TokenClient | undefined;
@@ -36,6 +36,7 @@ describe('simulated pico through the pty', () => {
     const info = await client.request('HELLO');
     expect(info.args).toMatchObject({ state: 'provisioned', serial: SERIAL, alg: 'SHA1', digits: '6', period: '30', clock: 'set' });
 
+    await aMomentLater(sim);
     const lines = await sim.press();
     expect(codeOnScreen(lines)).toBe(oathtool(SEED_HEX, sim.time()));
     expect(lines[1]).toMatch(/^\d+s$/);
@@ -53,14 +54,15 @@ describe('simulated pico through the pty', () => {
   it('changes the code shown at the period boundary (virtual clock)', async () => {
     sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
     client = await TokenClient.open(sim.port);
-    // provision at a time 2 s before a boundary, so the boundary comes while the code is shown
-    const t = (Math.floor(sim.time() / 30) + 1) * 30 - 2;
+    // provision at a time 3 s before a boundary, so the boundary comes while the code is shown
+    const t = (Math.floor(sim.time() / 30) + 1) * 30 - 3;
     expect((await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: String(t) })).op).toBe('OK');
+    await aMomentLater(sim);
     const before = codeOnScreen(await sim.press());
     expect(before).toBe(oathtool(SEED_HEX, t));
     await sim.advance(3);
     const after = codeOnScreen(sim.screen());
-    expect(after).toBe(oathtool(SEED_HEX, t + 3));
+    expect(after).toBe(oathtool(SEED_HEX, t + 4));
     expect(after).not.toBe(before);
   });
 
@@ -72,6 +74,7 @@ describe('simulated pico through the pty', () => {
       expect((await client.request('HELLO')).args.board).toBe(board);
       const prov = await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA256', digits: '8', period: '60', time: String(Math.floor(sim.time())) });
       expect(prov.args.kcv).toBe(expectedKcv(SEED_HEX, 'SHA256'));
+      await aMomentLater(sim);
       const code = codeOnScreen(await sim.press());
       expect(code).toBe(oathtool(SEED_HEX, sim.time(), { algorithm: 'SHA256', digits: 8, period: 60 }));
     });

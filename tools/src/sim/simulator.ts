@@ -39,6 +39,8 @@ export interface Simulator {
   /** The serial port to open (a stable symlink to the pty slave). */
   readonly port: string;
   readonly board: BoardName;
+  /** 'real' or 'virtual'. */
+  readonly clock: ClockMode;
   /** Milliseconds from startSimulator() to ready. */
   readonly startupMs: number;
   /** Emits 'display' (lines), 'error' (Error), 'powercut'. */
@@ -197,6 +199,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const sim: Simulator = {
     port: link.linkPath,
     board: board.name,
+    clock: clock.mode,
     startupMs: performance.now() - t0,
     events,
     errors,
