@@ -2,15 +2,9 @@
  * `hwtotp serve`: the HTTP JSON API and the web console over the registry (verifier/src/http).
  * Binds to 127.0.0.1 unless told otherwise; prints the operator key only when it was just generated.
  */
-import { openVerifier } from '@hwtotp/verifier';
 import { isLoopback, listenHttp } from '@hwtotp/verifier/http';
 import { Command, Io, UsageError, intFlag } from '../command.ts';
-
-/** The registry path: --db, else $HWTOTP_DB, else ./hwtotp.db (DESIGN.md "Command line"). */
-export function dbPathOf(flags: { db?: string | boolean }, env: NodeJS.ProcessEnv): string {
-  if (typeof flags.db === 'string' && flags.db !== '') return flags.db;
-  return env.HWTOTP_DB || './hwtotp.db';
-}
+import { dbPathFromFlags, openVerifierFromFlags } from '../open-verifier.ts';
 
 /** Prints where the server listens and, the one time it is generated, the operator key. */
 export function announce(io: Io, url: string, key: { key: string; source: string; file?: string }): void {
@@ -28,11 +22,12 @@ export function announce(io: Io, url: string, key: { key: string; source: string
 export const serve: Command = {
   name: 'serve',
   summary: 'HTTP API and web console',
-  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--public-check] [--user-rate PER_MIN] [--address-rate PER_SEC]',
+  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--user-rate PER_MIN] [--address-rate PER_SEC]',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     db: { type: 'string' },
+    'key-file': { type: 'string' },
     'public-check': { type: 'boolean' },
     'user-rate': { type: 'string' },
     'address-rate': { type: 'string' },
@@ -43,8 +38,8 @@ export const serve: Command = {
     const port = intFlag(flags, 'port', 0, 65535) ?? 8080;
     const userRate = intFlag(flags, 'user-rate', 1, 100_000);
     const addressRate = intFlag(flags, 'address-rate', 1, 1_000_000);
-    const dbPath = dbPathOf(flags as { db?: string }, io.env);
-    const verifier = await openVerifier({ db: dbPath, env: io.env });
+    const dbPath = dbPathFromFlags(flags, io.env);
+    const verifier = await openVerifierFromFlags(flags, io);
     let server;
     try {
       server = await listenHttp({
