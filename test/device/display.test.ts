@@ -4,6 +4,7 @@
  * and that a press costs one HMAC at most before the code is on screen.
  */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import * as OTPAuth from 'otpauth';
 import { crc32 } from '@hwtotp/protocol';
 import { FakeBoard, FakeFlash } from './fake-hal';
@@ -82,6 +83,17 @@ describe('codes', () => {
       // otpauth has no t0; shifting the time by t0 is the same thing (RFC 6238 §4.2).
       expect(b.screen![0]).toBe(expected(secret, t - 15, 'SHA256', 8, 60));
       b.advance(47_000 + DISPLAY_MS);
+    }
+  });
+
+  it('matches oathtool, an independent implementation, at several times', () => {
+    const b = provisioned(1_800_000_000.5);
+    for (let i = 0; i < 4; i++) {
+      b.press();
+      const t = Math.floor(b.now());
+      const want = execFileSync('oathtool', ['--totp', '--now=@' + t, SEED_HEX], { encoding: 'utf8' }).trim();
+      expect(b.screen![0]).toBe(want.substring(0, 3) + ' ' + want.substring(3));
+      b.advance(1_000_003 + DISPLAY_MS);
     }
   });
 
