@@ -155,4 +155,30 @@ describe('serial client', () => {
     expect(closedAt).toBeGreaterThan(0);
     expect(exitedAfter).toBeLessThan(2000);
   });
+
+  it('ignores console noise around replies, even on the same line as a frame', async () => {
+    const f = await fake({
+      handler: (fr) => (fr.op === 'PROVISION' ? [
+        { op: '', raw: '\r\nEspruino 2v29 (c) 2025 G.Williams\r\n>' },
+        { op: 'OK', args: { kcv: 'ABCDEF', serial: 'HWT000000025' } },
+      ] : undefined),
+    });
+    const c = await connect(f.port);
+    const r = await c.provision({ serial: 'HWT000000025', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1800000000 });
+    expect(r).toEqual({ kcv: 'ABCDEF', serial: 'HWT000000025' });
+  });
+
+  it('a garbled reply is retried for PING but fails PROVISION as of unknown outcome', async () => {
+    let garble = 1;
+    const f = await fake({
+      handler: (fr) => (fr.op === 'PING' && garble-- > 0) || fr.op === 'PROVISION' ? [{ op: '', raw: `!${fr.id} OK*00000000\n` }] : undefined,
+    });
+    const c = await connect(f.port);
+    await c.ping();
+    expect(f.received.filter((r) => r.op === 'PING')).toHaveLength(2);
+    const e = await rejection(c.provision({ serial: 'HWT000000025', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1800000000 }));
+    expect(e.name).toBe('BadReply');
+    expect(e.message).toMatch(/garbled reply .* to PROVISION/);
+    expect(f.received.filter((r) => r.op === 'PROVISION')).toHaveLength(1);
+  });
 });

@@ -15,7 +15,7 @@ import { nobleHmac } from '@hwtotp/protocol/host';
 import { openSerialTransport } from '../../verifier/src/serial/index.ts';
 
 /** What the handler returns: reply frames to send (id filled in), 'drop' to stay silent, or 'unplug'. */
-export type FakeAction = { op: string; args?: Record<string, string>; id?: number; delayMs?: number }[] | 'drop' | 'unplug';
+export type FakeAction = { op: string; args?: Record<string, string>; id?: number; delayMs?: number; raw?: string }[] | 'drop' | 'unplug';
 
 export interface FakeToken {
   /** The pty path the client opens. */
@@ -131,7 +131,7 @@ export async function startFakeToken(options: FakeOptions = {}): Promise<FakeTok
       if (action === 'drop') continue;
       if (action === 'unplug') { void fake.unplug(); continue; }
       for (const a of action) {
-        const go = () => send(a.id ?? f.id, a.op, a.args ?? {});
+        const go = () => (a.raw !== undefined ? void sp.write(a.raw).catch(() => undefined) : send(a.id ?? f.id, a.op, a.args ?? {}));
         if (a.delayMs) timers.push(setTimeout(go, a.delayMs));
         else go();
       }

@@ -54,9 +54,17 @@ async function connect(port: string, opts: Parameters<typeof TokenClient.connect
   clients.push(c);
   return c;
 }
-/** The code on screen after a press, digits only. */
+/**
+ * The code on screen after a press, digits only. A press on a screen that is still lit only keeps it
+ * on; the firmware redraws on its next 1 s tick, so the virtual clock moves 1 s when the press alone
+ * did not show a code (the screen lit at power-up still says NOT PROVISIONED right after PROVISION).
+ */
 async function codeOnScreen(s: Simulator): Promise<string> {
-  const lines = await s.press();
+  let lines = await s.press();
+  if (!lines.some((l) => /^\d{3} \d{3}$/.test(l))) {
+    await s.advance(1);
+    lines = s.screen();
+  }
   const line = lines.find((l) => /^\d{3} \d{3}$/.test(l));
   if (!line) throw new Error(`no code on screen: ${JSON.stringify(lines)}`);
   return line.replace(' ', '');

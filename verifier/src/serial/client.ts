@@ -11,7 +11,7 @@
  *   to the request in flight.
  * - If the port goes away, the request in flight is rejected at once with TokenDisconnected.
  */
-import { crc32, encodeFrame, Frame, FrameDecoder, parseErrorReply, parseProvisionReply, parseWaitReply, PROTOCOL_VERSION } from '@hwtotp/protocol';
+import { crc32, decodeLine, DecodeResult, encodeFrame, Frame, MAX_FRAME, parseErrorReply, parseProvisionReply, parseWaitReply, PROTOCOL_VERSION } from '@hwtotp/protocol';
 import { SerialError } from './errors.ts';
 import { HelloInfo, parseHelloArgs } from './hello.ts';
 import { openSerialTransport } from './serialport-transport.ts';
@@ -34,8 +34,6 @@ export interface WaitInfo {
 export interface RequestOptions {
   /** Milliseconds to wait for a reply (or for the next reply after a WAIT). */
   timeoutMs?: number;
-  /** Whether the request may be sent again after a timeout. Default: HELLO and PING only. */
-  idempotent?: boolean;
   /** Called on each WAIT reply. */
   onWait?: (info: WaitInfo) => void;
 }
@@ -79,7 +77,8 @@ export class TokenClient {
   info!: HelloInfo;
   readonly path: string;
   private transport: Transport;
-  private decoder = new FrameDecoder(crc32);
+  /** Bytes of the line being received. */
+  private line = '';
   private nextId: number;
   private pending?: Pending;
   private queue: Promise<unknown> = Promise.resolve();
@@ -182,7 +181,8 @@ export class TokenClient {
   }
 
   private async attempts(op: string, args: Record<string, string>, options: RequestOptions): Promise<Frame> {
-    const idempotent = options.idempotent ?? IDEMPOTENT.has(op);
+    // Never configurable: a retried PROVISION, SETTIME or WIPE could act twice or on a changed state.
+    const idempotent = IDEMPOTENT.has(op);
     const tries = idempotent ? 1 + (this.options.retries ?? 2) : 1;
     let last: Error | undefined;
     for (let i = 0; i < tries; i++) {
@@ -244,8 +244,28 @@ export class TokenClient {
     else p.resolve(result);
   }
 
+  /**
+   * Splits incoming bytes into lines and decodes those that claim to be frames. Lines not starting
+   * with "!" are noise (a board's boot banner, a console prompt) and are ignored rather than failing
+   * the request in flight; a line that starts with "!" but does not decode is a garbled reply.
+   */
+  private lines(chunk: string): DecodeResult[] {
+    const out: DecodeResult[] = [];
+    for (const c of chunk) {
+      if (c === '\n' || c === '\r') {
+        // A frame holds no "!" but its first, so noise run into a frame on the same line is cut off.
+        const bang = this.line.lastIndexOf('!');
+        const l = bang >= 0 ? this.line.slice(bang).trim() : '';
+        this.line = '';
+        if (l !== '') out.push(decodeLine(l, crc32));
+      } else if (this.line.length <= MAX_FRAME) this.line += c;
+      // Past MAX_FRAME the line is kept truncated; decodeLine then reports it as too long.
+    }
+    return out;
+  }
+
   private receive(chunk: string): void {
-    for (const r of this.decoder.push(chunk)) {
+    for (const r of this.lines(chunk)) {
       const p = this.pending;
       if (!p) continue;
       if (!r.frame) {
