@@ -124,6 +124,13 @@ describe('provisioning through the simulator', () => {
     expect(info0.code).toBe(0);
     expect(JSON.parse(info0.stdout)).toMatchObject({ state: 'blank', board: 'pico', proto: 1, clockSet: false });
 
+    // A blank token takes the time at once: no press asked.
+    const blankSet = await cli(['settime', '--port', s.port]);
+    expect(blankSet.code).toBe(0);
+    expect(blankSet.stdout).not.toMatch(/press the button/);
+    expect(blankSet.stdout).toMatch(/clock set to .* \(it was not set\)/);
+    expect(JSON.parse((await cli(['info', '--port', s.port, '--json'])).stdout).clockSet).toBe(true);
+
     const v = await registry(s);
     const c = await connect(s.port);
     const r = await provisionToken(v, c, {});
