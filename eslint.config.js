@@ -1,10 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', 'test/fixtures/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'device/build/**', '.simx-scratch/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain JS entry points (the bin, setup scripts) run on Node.
+    // (The browser console and Espruino fixtures declare their globals in /* global */ comments.)
+    files: ['**/*.js', '**/*.mjs'],
+    ignores: ['verifier/src/http/console/**', 'test/sim/fixtures/**'],
+    languageOptions: { globals: { ...globals.node } },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
