@@ -172,4 +172,19 @@ describe('provisioning (scripted token)', () => {
       await v.close();
     }
   });
+
+  it('wipe without a press: the CLI says nobody pressed and nothing changed (exit 1)', async () => {
+    const fake = await startFakeToken({
+      handler: (f) => (f.op === 'WIPE' ? [
+        { op: 'WAIT', args: { reason: 'presence', timeout: '1' } },
+        { op: 'ERR', args: { code: 'PRESENCE_REQUIRED', msg: 'no press within 1 s' }, delayMs: 200 },
+      ] : undefined),
+    });
+    fakes.push(fake);
+    fake.state = { blank: false, serial: 'HWT-TEST-7', alg: 'SHA1', digits: 6, period: 30, kcv: 'ABCDEF', time: 1800000000 };
+    const run = await cli(['wipe', '--port', fake.port]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/press the button on the token to confirm the wipe \(within 1 s/);
+    expect(run.stderr).toMatch(/nobody pressed the button on the token in time: the wipe was not done, nothing changed/);
+  });
 });
