@@ -13,7 +13,8 @@
  * the new contents (Espruino retires the old file before it writes the new one), which is the case the
  * firmware's two alternating records must survive. An interrupted erase does not happen.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Maximum file name length on Espruino 2v05 and later. */
 export const MAX_NAME = 28;
@@ -39,7 +40,10 @@ export class FlashStorage {
     /** Called when the power dies in a Storage step. */
     private readonly onPowerCut: () => void,
   ) {
-    if (stateFile) this.load(stateFile);
+    if (stateFile) {
+      if (!existsSync(dirname(stateFile))) throw new Error(`state file ${stateFile}: its directory does not exist`);
+      this.load(stateFile);
+    }
   }
 
   private load(file: string): void {
