@@ -79,4 +79,39 @@ describe('simulated pico through the pty', () => {
       expect(code).toBe(oathtool(SEED_HEX, sim.time(), { algorithm: 'SHA256', digits: 8, period: 60 }));
     });
   }
+
+  for (const board of ['pico', 'banglejs2', 'pixljs'] as const) {
+    it(`${board}: the screen goes dark after its timeout and a press lights it`, async () => {
+      sim = await startSimulator({ board, bundle: bundle(board), clock: 'virtual' });
+      expect(sim.screen()).not.toEqual([]);
+      const dark = new Promise<void>((r) => sim!.events.on('display', (l: string[]) => l.length === 0 && r()));
+      await sim.advance(120);
+      await dark;
+      expect(sim.screen()).toEqual([]);
+      expect(await sim.press()).toContain('NOT PROVISIONED');
+    });
+  }
+
+  it('presence: a press confirms SETTIME on a provisioned token, a 3 s hold refuses WIPE', async () => {
+    sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
+    client = await TokenClient.open(sim.port);
+    await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: String(Math.floor(sim.time())) });
+    const waitThen = async (op: string, args: { [k: string]: string }, act: () => Promise<string[]>) => {
+      let waited!: () => void;
+      const waiting = new Promise<void>((r) => (waited = r));
+      const reply = client!.request(op, args, { onWait: () => waited() });
+      await waiting;
+      await sim!.settled();
+      expect(sim!.screen().join(' ')).toMatch(/PRESS TO CONFIRM/);
+      await act();
+      return reply;
+    };
+    const set = await waitThen('SETTIME', { time: '2000000000' }, () => sim!.press());
+    expect(set.op).toBe('OK');
+    expect(sim.time()).toBeCloseTo(2000000000, 0);
+    const wipe = await waitThen('WIPE', {}, () => sim!.hold(3));
+    expect(wipe.op).toBe('ERR');
+    expect(wipe.args.code).toBe('PRESENCE_DENIED');
+    expect((await client.request('HELLO')).args.state).toBe('provisioned');
+  });
 });

@@ -51,6 +51,8 @@ export interface Simulator {
   press(button?: string): Promise<string[]>;
   /** Holds the button for `seconds` (the virtual clock advances meanwhile); resolves with the screen. */
   hold(seconds: number, button?: string): Promise<string[]>;
+  /** Resolves once the token has finished what it was doing (its next idle step). */
+  settled(): Promise<void>;
   /** The text on screen, a line each, top to bottom ([] when dark). */
   screen(): string[];
   /** Virtual clock: moves time forward, running due timers in order. */
@@ -208,6 +210,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (!(s >= 0) || !Number.isFinite(s)) return Promise.reject(new RangeError(`hold: seconds must be a non-negative number, got ${s}`));
       return sinceErrors(() => pressFor(s, b));
     },
+    settled: () => machine.settled(),
     screen: () => display.lines(),
     advance: (s) => sinceErrors(() => machine.advance(s)),
     png: (file) => writePng(display, file),
