@@ -14,7 +14,7 @@ import { nobleHmac } from '@hwtotp/protocol/host';
 import { openVerifier, type Verifier } from '../../verifier/src/index.ts';
 import { TokenClient } from '../../verifier/src/serial/index.ts';
 import { ProvisionError, provisionToken, validateSerialCheck } from '../../verifier/src/provision/index.ts';
-import { FakeToken, FakeOptions, startFakeToken } from './fake-token.ts';
+import { FakeAction, FakeToken, FakeOptions, startFakeToken } from './fake-token.ts';
 import { cli } from './cli-helper.ts';
 
 let dir: string;
@@ -175,7 +175,7 @@ describe('provisioning (scripted token)', () => {
 
   it('wipe without a press: the CLI says nobody pressed and nothing changed (exit 1)', async () => {
     const fake = await startFakeToken({
-      handler: (f) => (f.op === 'WIPE' ? [
+      handler: (f): FakeAction | undefined => (f.op === 'WIPE' ? [
         { op: 'WAIT', args: { reason: 'presence', timeout: '1' } },
         { op: 'ERR', args: { code: 'PRESENCE_REQUIRED', msg: 'no press within 1 s' }, delayMs: 200 },
       ] : undefined),
