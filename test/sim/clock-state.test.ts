@@ -125,6 +125,7 @@ describe('power cut between Storage steps', () => {
       const reply = a.client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: String(Math.floor(a.sim.time())) }, { timeoutMs: 400 });
       await expect(reply).rejects.toThrow(/no reply/);
       expect(a.sim.poweredOff).toBe(true);
+      expect(a.sim.screen()).toEqual([]);
       await expect(a.sim.press()).rejects.toThrow(/power cut/);
       await shutdown(a);
 

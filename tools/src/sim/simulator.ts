@@ -133,6 +133,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const storage = new FlashStorage(opts.state, () => {
     machine.kill();
     events.emit('powercut');
+    events.emit('display', []); // no power, no picture
   });
   const realm = createRealm();
   const display = board.lcd
@@ -197,6 +198,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     return display.lines();
   };
 
+  // after a power cut the screen is dark, whatever the frozen firmware last drew
+  const dark = {
+    get width() {
+      return display.width;
+    },
+    get height() {
+      return display.height;
+    },
+    pixel: (): [number, number, number] => [0, 0, 0],
+  };
+  const visible = () => (storage.dead ? dark : display);
   let stopped = false;
   const sim: Simulator = {
     port: link.linkPath,
@@ -211,9 +223,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return sinceErrors(() => pressFor(s, b));
     },
     settled: () => machine.settled(),
-    screen: () => display.lines(),
+    screen: () => (storage.dead ? [] : display.lines()),
     advance: (s) => sinceErrors(() => machine.advance(s)),
-    png: (file) => writePng(display, file),
+    png: (file) => writePng(visible(), file),
     time: () => clock.getTime(),
     hostTime: () => clock.hostTime(),
     unplug: () => link.close(),
@@ -228,7 +240,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     files: () => storage.snapshot(),
     storageOps: () => storage.ops,
     consoleLog: () => shim.console.offLink.slice(),
-    pixels: () => display,
+    pixels: () => visible(),
     async stop() {
       if (stopped) return;
       stopped = true;
