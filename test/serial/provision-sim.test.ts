@@ -238,6 +238,11 @@ describe('cable pulled at each protocol step of provisioning', () => {
     const kcvBefore = (await v.token('HWT-CUT-0001')).kcv;
 
     await s.replug();
+    // Another token provisioned meanwhile: the CLI reminds the operator of the pending one.
+    const other = await sim();
+    const note = await cli(['provision', '--port', other.port, '--db', db]);
+    expect(note.code).toBe(0);
+    expect(note.stderr).toMatch(/note: 1 token\(s\) still pending from interrupted runs, unusable until resolved: HWT-CUT-0001/);
     const c2 = await connect(s.port);
     expect(c2.info.state).toBe('blank');
     const r = await provisionToken(v, c2, { serial: 'HWT-CUT-0001' });

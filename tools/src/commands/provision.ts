@@ -131,6 +131,12 @@ export const provision: Command = {
         line(io, !!flags.json, { serial: r.serial, kcv: r.kcv },
           `${r.outcome === 'resumed' ? 'resumed and provisioned' : 'provisioned'} ${r.serial}  KCV ${r.kcv}  ` +
           `(${r.algorithm}, ${r.digits} digits, ${r.period} s; ${r.board} firmware ${r.fw}; ${Math.round(r.ms)} ms)`);
+        // Interrupted runs leave pending entries that only a re-run with their serial resolves.
+        const pending = (await v.list()).filter((t) => t.state === 'pending').map((t) => t.serial);
+        if (pending.length) {
+          io.err(`note: ${pending.length} token(s) still pending from interrupted runs, unusable until resolved: ${pending.join(', ')} ` +
+            '(plug each in and run provision with --serial S)');
+        }
         return 0;
       } finally {
         await client.close();
