@@ -141,4 +141,30 @@ describe('the shim behaves as Espruino (hand-written bundle)', () => {
       }
     }
   });
+
+  it('setWatch: edge filters, repeat false fires once, buttons default to rising, clearWatch, {state, time, lastTime}', async () => {
+    const file = join(tempDir(), 'watch.js');
+    writeFileSync(file, [
+      'var S = require("Storage"), n = 0;',
+      'setWatch(function (e) { n++; S.write("w1", n + ":" + e.state + ":" + (e.time - e.lastTime)); }, BTN1, { edge: "falling" });',
+      'setWatch(function (e) { S.write("w2", "rise:" + e.state); }, BTN1, { repeat: true });',
+      'var id = setWatch(function () { S.write("w3", "never"); }, BTN1, { repeat: true, edge: "both" });',
+      'clearWatch(id);',
+      'var threw = false; try { clearWatch(999); } catch (e) { threw = true; }',
+      'S.write("w4", String(threw));',
+      'setWatch(function (e) { S.write("b4", "BTN4:" + e.state); }, BTN4, { repeat: true, edge: "both", debounce: 0 });',
+    ].join('\n'));
+    sim = await startSimulator({ board: 'pixljs', bundle: file, clock: 'virtual' });
+    await sim.hold(2);
+    const f = sim.files();
+    expect(f.get('w1')).toBe('1:false:2');
+    expect(f.get('w2')).toBe('rise:true');
+    expect(f.has('w3')).toBe(false);
+    expect(f.get('w4')).toBe('true');
+    await sim.press();
+    expect(sim.files().get('w1')).toBe('1:false:2'); // not repeated
+    await sim.press('BTN4');
+    expect(sim.files().get('b4')).toBe('BTN4:false');
+    await expect(sim.press('BTN5')).rejects.toThrow(/BTN1, BTN2, BTN3, BTN4/);
+  });
 });
