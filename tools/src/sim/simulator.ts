@@ -166,7 +166,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   try {
     await link.open();
     const script = new vm.Script(source, { filename: bundlePath });
-    machine.runTask(() => script.runInContext(realm.context));
+    // a bundle that never returns at load would hang the host: Espruino would sit there too, but say so
+    machine.runTask(() => script.runInContext(realm.context, { timeout: 5000 }));
     shim.boot();
     await machine.settled();
     if (errors.length) throw errors[0];
@@ -188,7 +189,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     await machine.settled();
   };
   const pressFor = async (seconds: number, b?: string) => {
-    if (machine.dead) throw new Error('the token is off (power cut); start it again from its state file');
+    if (storage.dead) throw new Error('the token is off (power cut); start it again from its state file');
+    if (machine.dead) throw new Error('the simulator is stopped');
     shim.setPin(button(b), true);
     await waitDebounce();
     if (clock.mode === 'virtual') await machine.advance(seconds);
