@@ -38,13 +38,13 @@ function runServe(db: string): Promise<{ out: string; code: number | null; url: 
 it('starts on 127.0.0.1, prints a generated key once, stores it 0600, and stops on SIGINT', async () => {
   const db = join(dir, 'r.db');
   const first = await runServe(db);
-  expect(first.code).toBe(0);
+  expect(first.code, first.out).toBe(0);
   expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   expect(first.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(statSync(`${db}-api.key`).mode & 0o777).toBe(0o600);
   expect(first.out).toContain('hwtotp serve: stopping');
   const second = await runServe(db);
-  expect(second.code).toBe(0);
+  expect(second.code, second.out).toBe(0);
   expect(second.out).toContain(`Operator API key: in ${db}-api.key`);
   expect(second.out).not.toContain(first.key!);
 }, 60_000);

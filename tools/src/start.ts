@@ -37,10 +37,23 @@ async function closeAll(): Promise<void> {
     }
   }
 }
-// Until the server is up, Ctrl-C abandons the start-up but still releases what was opened.
-const earlyStop = (): void => { void closeAll().then(() => process.exit(130)); };
-process.on('SIGINT', earlyStop);
-process.on('SIGTERM', earlyStop);
+// Until the server is up, Ctrl-C abandons the start-up but still releases what was opened; once it
+// is up, Ctrl-C resolves `stopped` and main() shuts down in order. One handler from the first line,
+// so no signal ever finds Node's default (an abrupt exit that would strand the pty).
+let running = false;
+let onStop: () => void = () => undefined;
+const stopped = new Promise<void>((resolve) => { onStop = resolve; });
+const signalled = (): void => {
+  if (running) {
+    process.off('SIGINT', signalled);
+    process.off('SIGTERM', signalled);
+    onStop();
+  } else {
+    void closeAll().then(() => process.exit(130));
+  }
+};
+process.on('SIGINT', signalled);
+process.on('SIGTERM', signalled);
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -144,6 +157,7 @@ async function main(): Promise<number> {
   openThings.push({ name: 'server', close: () => server.close() });
 
   const info = await verifier.token(serial);
+  running = true;
   const consoleUrl = `${server.url}#key=${encodeURIComponent(server.apiKey.key)}`;
   log();
   log('hwtotp is running: a simulated token, the registry and the web console.');
@@ -167,17 +181,7 @@ async function main(): Promise<number> {
     log(`  token screen: ${lines.length ? lines.join(' | ') : '(dark)'}`);
   });
 
-  process.off('SIGINT', earlyStop);
-  process.off('SIGTERM', earlyStop);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   log('Stopping ...');
   rl?.close();
   await closeAll();

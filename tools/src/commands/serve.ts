@@ -38,6 +38,16 @@ export const serve: Command = {
     const port = intFlag(flags, 'port', 0, 65535) ?? 8080;
     const userRate = intFlag(flags, 'user-rate', 1, 100_000);
     const addressRate = intFlag(flags, 'address-rate', 1, 1_000_000);
+    // Listen for Ctrl-C before anything is printed: a script may signal as soon as it reads the URL.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
     const dbPath = dbPathFromFlags(flags, io.env);
     const verifier = await openVerifierFromFlags(flags, io);
     let server;
@@ -57,15 +67,7 @@ export const serve: Command = {
     }
     announce(io, server.url, server.apiKey);
     if (!isLoopback(host)) io.err(`warning: listening on ${host}, reachable from other machines, over plain HTTP; put a TLS proxy in front`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await stopped;
     io.out('hwtotp serve: stopping');
     await server.close();
     await verifier.close();

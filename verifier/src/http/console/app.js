@@ -124,8 +124,9 @@
    * A form helper. fields: {apiName: inputId}. byError: {ErrorName: [apiName, ...]}: the fields a
    * refusal belongs to; the first one gets the message.
    */
-  function FormView(prefix, fields, byError) {
+  function FormView(prefix, fields, byError, failure) {
     this.prefix = prefix;
+    this.failure = failure;
     this.fields = fields;
     this.byError = byError;
     this.alert = $(prefix + '-alert');
@@ -176,9 +177,11 @@
       });
     }
     var owners = this.byError[err.error] || [];
-    owners.forEach((f, i) => { if (i === 0) errors.push({ field: f, message: explain(err) }); else this.fieldError(f, ''); });
-    this.show(errors, explain(err));
+    owners.forEach((f, i) => { if (i === 0) errors.push({ field: f, message: capitalize(explain(err)) }); else this.fieldError(f, ''); });
+    this.show(errors, this.failure + ' ' + explain(err));
   };
+
+  function capitalize(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
 
   function labelOf(inputId) {
     var l = document.querySelector('label[for="' + inputId + '"]');
@@ -213,7 +216,7 @@
     {
       InvalidAuthenticationCode: ['code1', 'code2'], NoSuchEntity: ['serial'], EntityAlreadyExists: ['serial'],
       TokenDisabled: ['serial'], EntityTemporarilyUnmodifiable: ['serial'], LimitExceeded: ['user'], ClockSkew: ['code1', 'code2'],
-    });
+    }, 'The MFA device was not added:');
   var step = 1;
 
   function showStep(n, focus) {
@@ -282,6 +285,7 @@
     api('POST', '/api/mfa/enable', body).then(function (r) {
       form.hidden = true;
       $('assign-done').hidden = false;
+      qsa(document, '[data-step-marker]').forEach(function (li) { li.removeAttribute('aria-current'); li.classList.add('done'); });
       $('assign-done-text').textContent = 'Token ' + r.serial + ' (' + body.deviceName + ') is now the MFA device of ' + body.user +
         ', since ' + fmtTime(r.enableDate) + '. Use it to sign in.';
       $('signin-user').value = body.user;
@@ -315,7 +319,8 @@
   // ---- 2. Sign in --------------------------------------------------------------------------
 
   var signin = new FormView('signin', { user: 'signin-user', code: 'signin-code' },
-    { InvalidAuthenticationCode: ['code'], NoSuchEntity: ['user'], EntityTemporarilyUnmodifiable: ['code'], TokenDisabled: ['user'], Throttling: ['code'], ClockSkew: ['code'] });
+    { InvalidAuthenticationCode: ['code'], NoSuchEntity: ['user'], EntityTemporarilyUnmodifiable: ['code'], TokenDisabled: ['user'], Throttling: ['code'], ClockSkew: ['code'] },
+    'Sign-in refused:');
 
   $('signin-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
@@ -334,7 +339,8 @@
   // ---- 3. Resync ---------------------------------------------------------------------------
 
   var resync = new FormView('resync', { user: 'resync-user', serial: 'resync-serial', code1: 'resync-code1', code2: 'resync-code2' },
-    { InvalidAuthenticationCode: ['code1', 'code2'], NoSuchEntity: ['serial'], TokenDisabled: ['serial'], ClockSkew: ['code1', 'code2'] });
+    { InvalidAuthenticationCode: ['code1', 'code2'], NoSuchEntity: ['serial'], TokenDisabled: ['serial'], ClockSkew: ['code1', 'code2'] },
+    'The token was not resynced:');
 
   $('resync-form').addEventListener('submit', function (ev) {
     ev.preventDefault();

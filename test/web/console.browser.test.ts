@@ -1,0 +1,269 @@
+/**
+ * The web console in real Chromium (Debian's /usr/bin/chromium driven by playwright-core) against
+ * the real server, a real SQLite registry, and a simulated Pico running the real firmware bundle,
+ * provisioned over its pty. Every code typed is read off the token's screen.
+ *
+ * The token runs on a virtual clock; the verifier runs on a clock of its own that the test moves
+ * in step with it (`tick`), except once, when only the token jumps 5 minutes: that is the drift.
+ *
+ * Screenshots of each screen go to $HWTOTP_SHOTS (default: a temporary directory).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { toHex } from '@hwtotp/protocol';
+import { openVerifier, provisionToken, TokenClient, type Verifier } from '@hwtotp/verifier';
+import { buildServer } from '../../verifier/src/http/index.ts';
+import { startSimulator, defaultBundle, type Simulator } from '../../tools/src/sim/index.ts';
+
+// The callbacks given to page.evaluate/waitForFunction run in the browser; these names are theirs.
+declare const document: any;
+declare const sessionStorage: any;
+
+const KEY = 'browser-test-operator-key-0123456789';
+const dir = mkdtempSync(join(tmpdir(), 'hwtotp-browser-'));
+const shots = process.env.HWTOTP_SHOTS || join(dir, 'shots');
+mkdirSync(shots, { recursive: true });
+
+let sim: Simulator;
+let verifier: Verifier;
+let app: ReturnType<typeof buildServer>;
+let browser: Browser;
+let page: Page;
+let url: string;
+let serial: string;
+const clock = { ms: 0 };
+
+/** Moves the token's clock and the server's together. */
+async function tick(seconds: number): Promise<void> {
+  await sim.advance(seconds);
+  clock.ms += seconds * 1000;
+}
+
+/**
+ * Presses the token's button and reads the code off its screen ("123 456" → "123456"). A lit
+ * screen is redrawn on the firmware's next one-second tick, so a second passes first, on both
+ * clocks, as it would for a person reaching for the button.
+ */
+async function readCode(): Promise<string> {
+  for (let i = 0; i < 3; i++) {
+    await tick(1);
+    const m = /\b(\d{3}) (\d{3})\b/.exec((await sim.press()).join(' '));
+    if (m) return m[1]! + m[2]!;
+  }
+  throw new Error(`no code on the token's screen: ${JSON.stringify(sim.screen())}`);
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function focusedId(): Promise<string> {
+  return page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
+}
+
+beforeAll(async () => {
+  let bundle = defaultBundle('pico');
+  if (!existsSync(bundle)) {
+    const { buildFirmware } = await import('../../tools/src/build/firmware.ts');
+    bundle = (await buildFirmware({ boards: ['pico'], buildDir: join(dir, 'build'), distDir: join(dir, 'dist') })).files.pico!;
+  }
+  [sim, browser] = await Promise.all([
+    startSimulator({ board: 'pico', clock: 'virtual', bundle }),
+    chromium.launch({
+      executablePath: '/usr/bin/chromium', headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    }),
+  ]);
+  clock.ms = Math.floor(sim.hostTime()) * 1000;
+  verifier = await openVerifier({ db: join(dir, 'registry.db'), masterKey: toHex(new Uint8Array(randomBytes(32))), now: () => clock.ms, env: {} });
+  const client = await TokenClient.connect(sim.port);
+  try {
+    serial = (await provisionToken(verifier, client, { now: () => clock.ms })).serial;
+  } finally {
+    await client.close();
+  }
+  app = buildServer({ verifier, apiKey: KEY, sim: { screen: () => sim.screen(), press: () => sim.press() }, now: () => clock.ms });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  page = await browser.newPage({ viewport: { width: 1100, height: 820 } });
+  page.on('pageerror', (e) => { throw e; });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await sim?.stop();
+  await verifier?.close();
+  if (!process.env.HWTOTP_SHOTS) rmSync(dir, { recursive: true, force: true });
+});
+
+it('takes the key from the URL fragment, then drops the fragment', async () => {
+  await page.goto(`${url}#key=${encodeURIComponent(KEY)}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  expect(new URL(page.url()).hash).toBe('#/assign');
+  expect(await page.isVisible('#key-set')).toBe(true);
+  expect(await page.evaluate(() => sessionStorage.getItem('hwtotp.apiKey'))).toBe(KEY);
+  // Every form control has a label a screen reader announces.
+  const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, button'))
+    .filter((el: any) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent?.trim()))
+    .map((el: any) => el.id || el.outerHTML));
+  expect(unlabelled).toEqual([]);
+});
+
+it('walks the Assign MFA device wizard with the keyboard only, with codes read off the token', async () => {
+  // Reach the first field by Tab alone.
+  for (let i = 0; i < 20 && (await focusedId()) !== 'assign-user'; i++) await page.keyboard.press('Tab');
+  expect(await focusedId()).toBe('assign-user');
+
+  // Next with nothing typed: inline errors, focus on the first field at fault.
+  await page.keyboard.press('Enter');
+  expect(await page.textContent('#assign-user-error')).toBe('Enter the user name.');
+  expect(await page.getAttribute('#assign-user', 'aria-invalid')).toBe('true');
+  expect(await focusedId()).toBe('assign-user');
+  await shot('1-assign-step1-errors');
+
+  await page.keyboard.type('alice');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('desk-token');
+  await page.keyboard.press('Enter');
+  expect(await focusedId()).toBe('Step 2: Select MFA device');
+  await page.keyboard.press('Tab');
+  expect(await focusedId()).toBe('assign-kind-hw');
+  await page.keyboard.press('Space');
+  await shot('2-assign-step2');
+  await page.keyboard.press('Enter');
+  expect(await focusedId()).toBe('Step 3: Set up device');
+  expect(await page.getAttribute('[data-step-marker="3"]', 'aria-current')).toBe('step');
+  expect(Number(await page.textContent('#screen-assign .countdown-seconds'))).toBeGreaterThan(0);
+
+  const code1 = await readCode();
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('HWT000009999'); // a serial the registry does not hold
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(code1.slice(0, 3) + ' ' + code1.slice(3)); // as the token groups it
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(code1);
+  await page.keyboard.press('Enter');
+  // The same code twice is caught before the server is asked.
+  expect(await page.textContent('#assign-code2-error')).toMatch(/must be the next code/);
+  expect(await focusedId()).toBe('assign-code2');
+
+  await tick(30);
+  const code2 = await readCode();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(code2);
+  await page.keyboard.press('Enter');
+  // The server's refusal lands on the serial field, which takes the focus.
+  await page.waitForFunction(() => document.getElementById('assign-serial-error')!.textContent !== '');
+  expect(await page.textContent('#assign-serial-error')).toMatch(/HWT000009999/);
+  expect(await page.textContent('#assign-alert')).toMatch(/HWT000009999/);
+  expect(await focusedId()).toBe('assign-serial');
+  await shot('3-assign-step3-no-such-serial');
+
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(serial);
+  await shot('4-assign-step3-filled');
+  await page.keyboard.press('Tab'); // Enter in the serial field would pick the suggestion list's entry
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#assign-done:not([hidden])');
+  expect(await page.textContent('#assign-done-text')).toContain(`Token ${serial} (desk-token) is now the MFA device of alice`);
+  expect(await focusedId()).toBe('MFA device assigned');
+  await shot('5-assign-done');
+  expect((await verifier.token(serial)).user).toBe('alice');
+});
+
+it('signs in, refuses the same code again, and refuses once the token drifted 5 minutes', async () => {
+  await page.click('a[data-nav="signin"]');
+  expect(await page.inputValue('#signin-user')).toBe('alice');
+  await tick(30);
+  const code = await readCode();
+  await page.fill('#signin-code', code);
+  await page.click('#signin-form button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('signin-ok')!.textContent !== '');
+  expect(await page.textContent('#signin-ok')).toBe(`Signed in: the code was accepted (token ${serial}).`);
+  await shot('6-signin-ok');
+
+  await page.fill('#signin-code', code);
+  await page.click('#signin-form button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('signin-code-error')!.textContent !== '');
+  expect(await page.textContent('#signin-code-error')).toMatch(/already used/);
+  expect(await page.getAttribute('#signin-code', 'aria-invalid')).toBe('true');
+  expect(await page.textContent('#signin-ok')).toBe('');
+  await shot('7-signin-replay-refused');
+
+  await sim.advance(300); // only the token's clock: it now runs 5 minutes ahead of the server
+  await tick(30);
+  await page.fill('#signin-code', await readCode());
+  await page.click('#signin-form button[type="submit"]');
+  await page.waitForFunction(() => /not valid/.test(document.getElementById('signin-code-error')!.textContent!));
+  expect(await page.textContent('#signin-alert')).toMatch(/not valid for token/);
+  await shot('8-signin-drifted-refused');
+});
+
+it('resyncs the drifted token with two consecutive codes, then signs in again', async () => {
+  await page.click('a[data-nav="resync"]');
+  expect(await page.inputValue('#resync-serial')).toBe(serial);
+  await page.fill('#resync-code1', await readCode());
+  await tick(30);
+  await page.fill('#resync-code2', await readCode());
+  await page.click('#resync-form button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('resync-ok')!.textContent !== '');
+  expect(await page.textContent('#resync-ok')).toBe(`Token ${serial} is back in sync. Its clock is 5 min ahead. Sign in with its next code.`);
+  await shot('9-resync-ok');
+
+  await page.click('a[data-nav="signin"]');
+  await tick(30);
+  await page.fill('#signin-code', await readCode());
+  await page.click('#signin-form button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('signin-ok')!.textContent !== '');
+  expect(await page.textContent('#signin-ok')).toContain('Signed in');
+});
+
+it('lists tokens with state, user, device, last use and lock, and deactivates one', async () => {
+  await page.click('a[data-nav="tokens"]');
+  const row = page.locator('#tokens-table tbody tr', { hasText: serial });
+  await row.waitFor();
+  expect((await row.locator('td').allTextContents()).slice(0, 5)).toEqual(['assigned', 'alice', 'desk-token', 'just now', 'Not locked']);
+  await shot('10-tokens');
+  await row.getByRole('button', { name: `Deactivate ${serial} of alice` }).click();
+  expect(await focusedId()).toBe('Yes, deactivate');
+  await shot('11-tokens-confirm');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('tokens-ok')!.textContent !== '');
+  expect(await page.textContent('#tokens-ok')).toBe(`Deactivated ${serial}: it is no longer an MFA device of alice.`);
+  await page.locator('#tokens-table tbody tr', { hasText: 'unassigned' }).waitFor();
+  expect((await verifier.token(serial)).state).toBe('unassigned');
+  await shot('12-tokens-deactivated');
+});
+
+it('shows the simulated screen live on the Virtual token page, and presses the button', async () => {
+  await page.click('a[data-nav="virtual"]');
+  await tick(60); // the screen has gone dark
+  await page.click('#virtual-press');
+  // The status is written from the press's own reply (the poll may have drawn an older screen first).
+  await page.waitForFunction(() => document.getElementById('virtual-status')!.textContent !== '');
+  const onToken = /(\d{3} \d{3})/.exec(sim.screen().join(' '))![1]!;
+  expect(await page.textContent('#virtual-status')).toBe(`The token shows ${onToken}.`);
+  await page.waitForFunction((c: string) => document.getElementById('virtual-screen')!.textContent!.includes(c), onToken);
+  await shot('13-virtual-token');
+});
+
+it('asks for the key when the tab has none, and the server refuses without it', async () => {
+  const fresh = await browser.newPage();
+  await fresh.goto(`${url}#/tokens`);
+  await fresh.waitForSelector('body[data-ready="true"]');
+  await fresh.waitForFunction(() => document.getElementById('key-error')!.textContent !== '');
+  expect(await fresh.isVisible('#key-form')).toBe(true);
+  expect(await fresh.evaluate(() => document.activeElement?.id)).toBe('api-key');
+  await fresh.screenshot({ path: join(shots, '14-no-key.png') });
+  await fresh.fill('#api-key', KEY);
+  await fresh.keyboard.press('Enter');
+  await fresh.locator('#tokens-table tbody tr', { hasText: serial }).waitFor();
+  await fresh.close();
+});
