@@ -2,7 +2,7 @@
  * The token's clock (skew, drift, virtual), its state across restarts, power cuts between Storage
  * steps, and the serial link being closed, reopened and pulled. All with the real firmware bundle.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Simulator, SimulatorOptions, startSimulator } from '../../tools/src/sim/index.ts';
@@ -90,6 +90,7 @@ describe('state file', () => {
     const a = await start({ state, clock: 'virtual' });
     const kcv = (await provision(a.sim, a.client)).args.kcv;
     const saved = readFileSync(state, 'utf8');
+    expect(statSync(state).mode & 0o777).toBe(0o600); // it holds the seed
     await shutdown(a);
     const b = await start({ state, clock: 'virtual' });
     const hello = await b.client.request('HELLO');

@@ -76,7 +76,8 @@ export class FlashStorage {
     for (const [name, data] of [...this.files].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
       files[name] = /^[\x20-\x7e]*$/.test(data) ? { text: data } : { base64: Buffer.from(data, 'latin1').toString('base64') };
     const tmp = `${this.stateFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ format: STATE_FORMAT, files }, null, 1) + '\n');
+    // the token's flash holds its seed: owner-only, like a key file
+    writeFileSync(tmp, JSON.stringify({ format: STATE_FORMAT, files }, null, 1) + '\n', { mode: 0o600 });
     renameSync(tmp, this.stateFile);
   }
 
