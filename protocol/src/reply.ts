@@ -34,6 +34,8 @@ export interface HelloInfo {
   digits?: number;
   period?: number;
   t0?: number;
+  /** Key check value of the stored seed (kcv.ts), present when provisioned. */
+  kcv?: string;
   /** Whether the token's clock was ever set by a host. */
   clockSet: boolean;
   /** The token's time in UNIX seconds (time since power-up when the clock is unset). */
@@ -107,6 +109,7 @@ export function helloArgs(info: HelloInfo): Args {
   if (info.digits !== undefined) a.digits = String(info.digits);
   if (info.period !== undefined) a.period = String(info.period);
   if (info.t0 !== undefined) a.t0 = String(info.t0);
+  if (info.kcv !== undefined) a.kcv = info.kcv;
   a.clock = info.clockSet ? 'set' : 'unset';
   a.time = String(info.time);
   a.hashes = info.hashes.join(',');
@@ -156,6 +159,10 @@ export function parseHello(args: Args): Checked<HelloInfo> {
       const t0 = parseIntArg(args, 't0', 0, MAX_TIME);
       if (t0.error) return { error: t0.error };
       info.t0 = t0.value;
+    }
+    if (args.kcv !== undefined) {
+      if (!/^[0-9A-F]{6}$/.test(args.kcv)) return { error: 'kcv must be 6 upper-case hex digits' };
+      info.kcv = args.kcv;
     }
   }
   const clock = args.clock;

@@ -73,7 +73,18 @@ describe('PROVISION', () => {
     expect(Math.floor(b.now())).toBe(1_800_000_000);
     const h = hello(b);
     expect(h).toMatchObject({ state: 'provisioned', serial: SERIAL, alg: 'SHA1', digits: '6', period: '30', t0: '0', clock: 'set' });
+    // The KCV (public) lets a host finish an interrupted provisioning; the seed itself never leaves.
+    expect(h.kcv).toBe(kcv(nobleHmac, 'SHA1', fromHex(SEED_HEX)));
     expect(JSON.stringify(h)).not.toContain(SEED_HEX);
+  });
+
+  it('a screen lit when PROVISION arrives shows the new state at once, not at its next tick', () => {
+    const b = new FakeBoard({ time: 5 }).start();
+    b.press();
+    expect(b.screen!.join(' ')).toContain('NOT PROVISIONED');
+    call(b, 4, 'PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: 6, period: 30, time: 1_800_000_000 });
+    expect(b.screen!.join(' ')).not.toContain('NOT PROVISIONED');
+    expect(b.screen!.join(' ')).toMatch(/\d{3} \d{3}/);
   });
 
   it('takes SHA256, 8 digits, another period and t0', () => {

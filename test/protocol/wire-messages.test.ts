@@ -164,7 +164,7 @@ describe('reply helpers', () => {
 describe('HELLO', () => {
   const provisioned: HelloInfo = {
     proto: 1, fw: '0.1.0', board: 'pico', state: 'provisioned', serial: 'HWT-000000042', alg: 'SHA256', digits: 8,
-    period: 60, t0: 0, clockSet: true, time: 1764370000, hashes: ['SHA1', 'SHA256'],
+    period: 60, t0: 0, kcv: 'E7DFA3', clockSet: true, time: 1764370000, hashes: ['SHA1', 'SHA256'],
   };
   const blank: HelloInfo = { proto: 1, fw: '1.20.3-rc.1', board: 'banglejs2', state: 'blank', clockSet: false, time: 12, hashes: ['SHA1'] };
 
@@ -177,7 +177,7 @@ describe('HELLO', () => {
   });
 
   it('puts the fields in the order of the spec', () => {
-    expect(Object.keys(helloArgs(provisioned))).toEqual(['proto', 'fw', 'board', 'state', 'serial', 'alg', 'digits', 'period', 't0', 'clock', 'time', 'hashes']);
+    expect(Object.keys(helloArgs(provisioned))).toEqual(['proto', 'fw', 'board', 'state', 'serial', 'alg', 'digits', 'period', 't0', 'kcv', 'clock', 'time', 'hashes']);
   });
 
   it('refuses another protocol version before anything else', () => {
@@ -197,6 +197,7 @@ describe('HELLO', () => {
     ['digits', { digits: '9' }, /^digits must be from 6 to 8/],
     ['period', { period: undefined }, /^period is missing/],
     ['t0', { t0: '-1' }, /^t0 must be/],
+    ['kcv', { kcv: 'e7dfa3' }, /^kcv must be 6 upper-case hex/],
     ['clock', { clock: 'yes' }, /^clock must be set or unset/],
     ['time', { time: 'now' }, /^time must be an integer/],
     ['hashes', { hashes: 'SHA1,,SHA256' }, /^hashes must be/],

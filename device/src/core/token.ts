@@ -214,6 +214,8 @@ export function startToken(hal: Hal): void {
         out.digits = '' + rec.d;
         out.period = '' + rec.p;
         out.t0 = '' + rec.t;
+        // Public by design: lets a host resolve an interrupted provisioning without reading the seed.
+        out.kcv = kcv(hmac, rec.a as HashAlgorithm, seed);
       }
       out.clock = clockOk(t) ? 'set' : 'unset';
       out.time = '' + floor(t);
@@ -234,8 +236,15 @@ export function startToken(hal: Hal): void {
       clockSetHere = true;
       applyRecord(saved);
       ok(id, { kcv: check, serial: v.serial });
-      // A lit screen shows the new state at the next tick.
+      // A lit screen shows the new state at once, not at its next tick.
       lastSec = -1;
+      if (lit) {
+        try {
+          draw();
+        } catch {
+          // A display fault: the next tick retries.
+        }
+      }
     },
 
     SETTIME: function (id, args) {
