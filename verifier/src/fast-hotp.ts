@@ -44,13 +44,19 @@ function blockKey(key: Uint8Array, block: number, hash: (b: Uint8Array) => Uint8
   return out;
 }
 
-function wordsOf(bytes: Uint8Array, xor: number): Int32Array {
-  const w = new Int32Array(bytes.length / 4);
-  for (let i = 0; i < w.length; i++) {
-    w[i] = (((bytes[4 * i]! ^ xor) << 24) | ((bytes[4 * i + 1]! ^ xor) << 16) |
-      ((bytes[4 * i + 2]! ^ xor) << 8) | (bytes[4 * i + 3]! ^ xor));
+/**
+ * Scratch words shared by every generator: at() and the constructors run synchronously to the
+ * end, so one buffer serves all of them, and building a generator (once per verify in the
+ * stateless path) allocates only its two midstates.
+ */
+const W = new Int32Array(80);
+const H = new Int32Array(16);
+
+/** Writes the 16 words of a 64-byte key block XOR pad into W. */
+function padWords(k: Uint8Array, pad: number): void {
+  for (let i = 0; i < 16; i++) {
+    W[i] = (((k[4 * i]! ^ pad) << 24) | ((k[4 * i + 1]! ^ pad) << 16) | ((k[4 * i + 2]! ^ pad) << 8) | (k[4 * i + 3]! ^ pad));
   }
-  return w;
 }
 
 /** Dynamic truncation over a digest held as big-endian 32-bit words. */
@@ -65,7 +71,7 @@ function truncateWords(h: Int32Array, lastWord: number, mod: number): number {
 
 // ---- SHA-1 (FIPS 180-4 §6.1) ----------------------------------------------------------------
 
-const SHA1_IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+const SHA1_IV = Int32Array.from([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
 
 function sha1Compress(state: Int32Array, w: Int32Array, out: Int32Array): void {
   for (let i = 16; i < 80; i++) {
@@ -96,23 +102,19 @@ function sha1Compress(state: Int32Array, w: Int32Array, out: Int32Array): void {
 class Sha1Hotp implements HotpGenerator {
   private readonly inner = new Int32Array(5);
   private readonly outer = new Int32Array(5);
-  private readonly w = new Int32Array(80);
-  private readonly h = new Int32Array(5);
   private readonly mod: number;
 
   constructor(key: Uint8Array, readonly digits: number) {
     this.mod = POW10[digits]!;
     const k = blockKey(key, 64, sha1);
-    const iv = Int32Array.from(SHA1_IV);
-    const w = this.w;
-    w.set(wordsOf(k, 0x36)); sha1Compress(iv, w, this.inner);
-    w.set(wordsOf(k, 0x5c)); sha1Compress(iv, w, this.outer);
+    padWords(k, 0x36); sha1Compress(SHA1_IV, W, this.inner);
+    padWords(k, 0x5c); sha1Compress(SHA1_IV, W, this.outer);
     k.fill(0);
   }
 
   at(counter: number): number {
     checkCounter(counter);
-    const w = this.w, h = this.h;
+    const w = W, h = H;
     // Inner block: counter (8 bytes), 0x80, zeros, bit length (64 + 8) * 8.
     w[0] = Math.floor(counter / 4294967296); w[1] = counter >>> 0; w[2] = 0x80000000;
     w.fill(0, 3, 15); w[15] = 576;
@@ -137,7 +139,7 @@ const K256 = Int32Array.from([
   0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
-const SHA256_IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+const SHA256_IV = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 function sha256Compress(state: Int32Array, w: Int32Array, out: Int32Array): void {
   for (let i = 16; i < 64; i++) {
@@ -163,22 +165,19 @@ function sha256Compress(state: Int32Array, w: Int32Array, out: Int32Array): void
 class Sha256Hotp implements HotpGenerator {
   private readonly inner = new Int32Array(8);
   private readonly outer = new Int32Array(8);
-  private readonly w = new Int32Array(64);
-  private readonly h = new Int32Array(8);
   private readonly mod: number;
 
   constructor(key: Uint8Array, readonly digits: number) {
     this.mod = POW10[digits]!;
     const k = blockKey(key, 64, sha256);
-    const iv = Int32Array.from(SHA256_IV);
-    this.w.set(wordsOf(k, 0x36)); sha256Compress(iv, this.w, this.inner);
-    this.w.set(wordsOf(k, 0x5c)); sha256Compress(iv, this.w, this.outer);
+    padWords(k, 0x36); sha256Compress(SHA256_IV, W, this.inner);
+    padWords(k, 0x5c); sha256Compress(SHA256_IV, W, this.outer);
     k.fill(0);
   }
 
   at(counter: number): number {
     checkCounter(counter);
-    const w = this.w, h = this.h;
+    const w = W, h = H;
     w[0] = Math.floor(counter / 4294967296); w[1] = counter >>> 0; w[2] = 0x80000000;
     w.fill(0, 3, 15); w[15] = 576;
     sha256Compress(this.inner, w, h);
