@@ -41,6 +41,15 @@ describe('operator key', () => {
     expect(r.status).toBe(401);
   });
 
+  it('guards a route however its path is spelled (percent-escapes are decoded by the router)', async () => {
+    for (const path of ['/%61pi/mfa/devices', '/api/mfa/%64evices', '/%61pi/audit', '/api/tokens/%48WTEST0001']) {
+      const r = await api.call('GET', path, undefined, { auth: null });
+      expect(r.status, path).toBe(401);
+    }
+    const r = await api.call('POST', '/%61pi/mfa/enable', {}, { auth: null });
+    expect(r.status).toBe(401);
+  });
+
   it('accepts the scheme in any case', async () => {
     const r = await api.call('GET', '/api/mfa/devices', undefined, { auth: `bearer ${API_KEY}` });
     expect(r.status).toBe(200);

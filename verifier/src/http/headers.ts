@@ -25,6 +25,8 @@ export async function securityHeaders(req: FastifyRequest, reply: FastifyReply, 
   reply.header('referrer-policy', 'no-referrer');
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('cross-origin-resource-policy', 'same-origin');
-  reply.header('cache-control', req.url.startsWith('/api/') ? 'no-store' : 'no-cache');
+  // By the route matched as well as the raw URL: the router decodes "/%61pi/..." into "/api/...".
+  const api = req.url.startsWith('/api/') || (req.routeOptions.url ?? '').startsWith('/api/');
+  reply.header('cache-control', api ? 'no-store' : 'no-cache');
   return payload;
 }

@@ -76,8 +76,11 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     sendError(new HttpError('NotFound', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`), req, reply));
   app.addHook('onSend', securityHeaders);
   // Before the body is read: an unauthenticated caller gets nothing parsed on its behalf.
+  // Decided by the route matched, never by the raw URL: the router decodes percent-escapes, so
+  // "/%61pi/mfa/devices" reaches the /api/mfa/devices handler while its req.url does not start
+  // with "/api/". Every route needs the key unless it says otherwise; no route, no data: 404.
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/') || req.routeOptions.config?.auth === 'none') return;
+    if (req.routeOptions.url === undefined || req.routeOptions.config?.auth === 'none') return;
     if (!keys.matches(req.headers.authorization)) {
       throw new HttpError('Unauthorized', req.headers.authorization
         ? 'the API key is wrong; send Authorization: Bearer <operator key>'
