@@ -228,6 +228,7 @@
       li.classList.toggle('done', k < n);
     });
     if (n === 3) loadSerialSuggestions();
+    if (n === 3 && current === 'assign') pollScreen();
     if (focus) document.querySelector('fieldset[data-step="' + n + '"] h2').focus();
   }
 
@@ -464,42 +465,50 @@
   // ---- Virtual token -----------------------------------------------------------------------
 
   function renderOled(lines) {
-    var box = $('virtual-screen');
-    box.textContent = '';
-    var any = false;
-    (lines || []).forEach(function (l) {
-      var d = document.createElement('div');
-      d.textContent = l;
-      if (l.trim()) any = true;
-      box.appendChild(d);
+    [$('virtual-screen')].concat(qsa(document, '[data-oled]')).forEach(function (box) {
+      box.textContent = '';
+      var any = false;
+      (lines || []).forEach(function (l) {
+        var d = document.createElement('div');
+        d.textContent = l;
+        if (l.trim()) any = true;
+        box.appendChild(d);
+      });
+      if (!any) {
+        var d = document.createElement('div');
+        d.className = 'off';
+        d.textContent = '(screen off)';
+        box.appendChild(d);
+      }
     });
-    box.classList.toggle('dark', !any);
-    if (!any) {
-      var d = document.createElement('div');
-      d.className = 'off';
-      d.textContent = '(screen off)';
-      box.appendChild(d);
-    }
+  }
+
+  /** The screens that show the token: the Virtual token page, and the forms that need its codes. */
+  function showsToken() {
+    return config.simulator && (current === 'virtual' || current === 'signin' || current === 'resync' || (current === 'assign' && step === 3));
   }
 
   function pollScreen() {
     clearTimeout(pollTimer);
-    if (current !== 'virtual') return;
+    if (!showsToken()) return;
     api('GET', '/api/sim/screen').then(function (r) { renderOled(r.lines); }, function (err) {
       $('virtual-alert').textContent = explain(err);
     }).then(function () {
-      if (current === 'virtual') pollTimer = setTimeout(pollScreen, document.hidden ? 2000 : 500);
+      if (showsToken()) pollTimer = setTimeout(pollScreen, document.hidden ? 2000 : 500);
     });
   }
 
-  $('virtual-press').addEventListener('click', function () {
+  function press(status) {
     $('virtual-alert').textContent = '';
     api('POST', '/api/sim/press').then(function (r) {
       renderOled(r.lines);
       var m = /(\d{3}) ?(\d{3})/.exec((r.lines || []).join(' '));
-      $('virtual-status').textContent = m ? 'The token shows ' + m[1] + ' ' + m[2] + '.' : 'Pressed.';
+      if (status) status.textContent = m ? 'The token shows ' + m[1] + ' ' + m[2] + '.' : 'Pressed.';
     }, function (err) { $('virtual-alert').textContent = explain(err); });
-  });
+  }
+
+  $('virtual-press').addEventListener('click', function () { press($('virtual-status')); });
+  qsa(document, '[data-press]').forEach(function (b) { b.addEventListener('click', function () { press(null); }); });
 
   // ---- countdown hint ----------------------------------------------------------------------
 
@@ -542,7 +551,7 @@
 
   function refreshScreen() {
     if (current === 'tokens') loadTokens();
-    if (current === 'virtual') pollScreen();
+    if (showsToken()) pollScreen();
     if (current === 'assign' && step === 3) loadSerialSuggestions();
   }
 
@@ -554,7 +563,7 @@
   });
 
   window.addEventListener('hashchange', function () { route(true); });
-  document.addEventListener('visibilitychange', function () { if (!document.hidden && current === 'virtual') pollScreen(); });
+  document.addEventListener('visibilitychange', function () { if (!document.hidden && showsToken()) pollScreen(); });
 
   takeKeyFromFragment();
   renderKeyBar();
@@ -564,6 +573,7 @@
   fetch('/api/config', { cache: 'no-store' }).then(function (r) { return r.json(); }).then(function (c) {
     config = c;
     $('nav-virtual').hidden = !c.simulator;
+    qsa(document, '[data-mini-token]').forEach(function (el) { el.hidden = !c.simulator; });
   }).catch(function () { /* older server: no virtual token */ }).then(function () {
     route(false);
     document.body.setAttribute('data-ready', 'true');
