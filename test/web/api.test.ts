@@ -191,6 +191,11 @@ describe('input guards', () => {
     expect(r.json.error).toBe('UnsupportedMediaType');
   });
 
+  it('has no simulator endpoints when no simulated token is attached', async () => {
+    expect((await api.call('GET', '/api/sim/screen')).status).toBe(404);
+    expect((await api.call('POST', '/api/sim/press')).status).toBe(404);
+  });
+
   it('answers an unknown endpoint with 404 NotFound in the same shape', async () => {
     const r = await api.call('GET', '/api/nope');
     expect(r.status).toBe(404);

@@ -177,8 +177,13 @@
       });
     }
     var owners = this.byError[err.error] || [];
-    owners.forEach((f, i) => { if (i === 0) errors.push({ field: f, message: capitalize(explain(err)) }); else this.fieldError(f, ''); });
-    this.show(errors, this.failure + ' ' + explain(err));
+    var text = explain(err);
+    // A fresh code refused at sign-in usually means a drifted clock: say what fixes it.
+    if (this.prefix === 'signin' && err.error === 'InvalidAuthenticationCode' && !/already used/.test(err.message)) {
+      text += ' If fresh codes keep failing, the token\'s clock may have drifted: resync it on the Resync screen.';
+    }
+    owners.forEach((f, i) => { if (i === 0) errors.push({ field: f, message: capitalize(text) }); else this.fieldError(f, ''); });
+    this.show(errors, this.failure + ' ' + text);
   };
 
   function capitalize(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
