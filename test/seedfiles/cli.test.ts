@@ -184,7 +184,7 @@ describe('import and export round trips through real registries', () => {
     expect(await csvOf(path('dry.db'))).toBe('serial,secret,period,digits,manufacturer,model');
     const r = await hwtotp('import', file, '--password-file', pw, '--json', '--db', path('pwfile.db'));
     expect(JSON.parse(r.out)).toEqual({ imported: 3, checked: 3, dryRun: false, format: 'pskc', protection: 'password',
-      serials: ['2600215704919', 'HW0000001', 'HW0000002'], skipped: [], driftNotCarried: [] });
+      serials: ['2600215704919', 'HW0000001', 'HW0000002'], skipped: [] });
     expect(await csvOf(path('pwfile.db'))).toBe(await csvOf(src));
   });
 
@@ -196,6 +196,52 @@ describe('import and export round trips through real registries', () => {
       const c1 = totp(nobleHmac, key, now - 60, { period: 60 });
       const c2 = totp(nobleHmac, key, now, { period: 60 });
       await expect(v.enable('alice', 'feitian', '2600215704919', c1, c2)).resolves.toMatchObject({ serial: '2600215704919' });
+    } finally {
+      await v.close();
+    }
+  });
+});
+
+describe('TimeDrift', () => {
+  // A token whose clock runs 40 steps (20 minutes) ahead, as its vendor measured and wrote in the file.
+  const secret = new Uint8Array(20).map((_, i) => i * 7 + 1);
+  const csv = `serial,secret,period,digits,manufacturer,model,drift\nHWDRIFT001,${base32Encode(secret)},30,6,Acme,T1,40\n`;
+
+  it('is carried into the registry, centres enable on it, and comes back out in PSKC and CSV exports', async () => {
+    const db = path('drift.db');
+    expect((await hwtotp('import', put('drift.csv', csv), '--db', db)).code).toBe(0);
+    const nowMs = Date.now();
+    const v = await openVerifier({ db, env: {}, now: () => nowMs });
+    try {
+      expect((await v.token('HWDRIFT001')).driftSteps).toBe(40);
+      // Two consecutive codes from the token's own (fast) clock: 40 steps ahead is far outside the
+      // ±10-step enrollment window around the server's time, so only the carried drift finds them.
+      const t = Math.floor(nowMs / 1000) + 40 * 30;
+      const code1 = totp(nobleHmac, secret, t - 30);
+      const code2 = totp(nobleHmac, secret, t);
+      await v.enable('ann', 'desk token', 'HWDRIFT001', code1, code2);
+      const info = await v.token('HWDRIFT001');
+      expect(Math.abs(info.driftSteps - 40)).toBeLessThanOrEqual(1);
+    } finally {
+      await v.close();
+    }
+    const back = await hwtotp('export', '--format', 'pskc', '--serial', 'HWDRIFT001', '--db', db);
+    expect(back.code).toBe(0);
+    expect(back.out).toMatch(/<pskc:TimeDrift>\s*<pskc:PlainValue>4[01]<\/pskc:PlainValue>/);
+    const again = await hwtotp('export', '--format', 'csv', '--db', db);
+    expect(again.out.split(/\r?\n/)[0]).toBe('serial,secret,period,digits,manufacturer,model,drift');
+    expect(again.out).toMatch(/HWDRIFT001,[A-Z2-7]+,30,6,Acme,T1,4[01]/);
+  });
+
+  it('without the carried drift, the same codes are refused as a far-off clock', async () => {
+    const db = path('nodrift.db');
+    expect((await hwtotp('import', put('nodrift.csv', csv.replace(',40\n', ',0\n')), '--db', db)).code).toBe(0);
+    const nowMs = Date.now();
+    const v = await openVerifier({ db, env: {}, now: () => nowMs });
+    try {
+      const t = Math.floor(nowMs / 1000) + 40 * 30;
+      await expect(v.enable('ann', 'desk token', 'HWDRIFT001', totp(nobleHmac, secret, t - 30), totp(nobleHmac, secret, t)))
+        .rejects.toMatchObject({ name: 'ClockSkew' });
     } finally {
       await v.close();
     }

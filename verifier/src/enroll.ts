@@ -43,7 +43,9 @@ export async function enable(ctx: Context, user: string, deviceName: string, ser
   const now = ctx.step(row, nowMs);
   const refuse = async (reason: string, detail: { [k: string]: unknown } | null = null) =>
     ctx.store.appendAudit([ctx.audit(nowMs, 'enable', { serial, user }, 'refused', reason, detail)]);
-  const found = findConsecutive(gen, c1, c2, now, n).filter((s) => s > row.lastStep);
+  // 0 unless a seed file gave the token's drift (PSKC TimeDrift): then the window is centred on it.
+  const expected = row.driftSteps;
+  const found = findConsecutive(gen, c1, c2, now + expected, n).filter((s) => s > row.lastStep);
   if (found.length === 0) {
     // Not near now: look as far as a resync would, only to say what is wrong.
     const radius = Math.ceil(ctx.settings.resyncWindowSeconds / row.period);
@@ -63,12 +65,12 @@ export async function enable(ctx: Context, user: string, deviceName: string, ser
   }
   const s = found[0]!;
   const drift = s + 1 - now;
-  const late = Math.abs(drift) > ctx.settings.trustedDriftSteps;
+  const late = Math.abs(drift - expected) > ctx.settings.trustedDriftSteps;
   const ok = await ctx.store.updateToken(serial, {
-    state: 'assigned', user, deviceName, enableDate: nowMs, driftSteps: drift, candidateDriftSteps: late ? 0 : null,
+    state: 'assigned', user, deviceName, enableDate: nowMs, driftSteps: drift, candidateDriftSteps: late ? expected : null,
     lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
   }, { states: ['unassigned'], lastStepBelow: s, userBelow: { user, max } },
-  [ctx.audit(nowMs, 'enable', { serial, user }, 'ok', late ? 'late-codes' : null, { driftSteps: drift, ...(late ? { candidateDriftSteps: 0 } : {}) })]);
+  [ctx.audit(nowMs, 'enable', { serial, user }, 'ok', late ? 'late-codes' : null, { driftSteps: drift, ...(late ? { candidateDriftSteps: expected } : {}) })]);
   if (!ok) {
     // Lost a race: say which condition failed.
     const again = await ctx.store.getToken(serial);

@@ -38,6 +38,9 @@ function toRow(ctx: Context, t: NewToken, state: TokenRow['state'], origin: Toke
   if (!Number.isInteger(period) || period < 1 || period > 86400) throw invalid(serial, `period must be 1 to 86400 seconds, got ${period}`);
   const t0 = t.t0 ?? 0;
   if (!Number.isInteger(t0) || t0 < 0) throw invalid(serial, `t0 must be a non-negative integer, got ${t0}`);
+  const drift = t.driftSteps ?? 0;
+  // A day of 1-second steps bounds any drift a real token shows; more is a damaged file.
+  if (!Number.isInteger(drift) || Math.abs(drift) > 86400) throw invalid(serial, `driftSteps must be an integer from -86400 to 86400, got ${drift}`);
   let kcv: string | null = null;
   if (t.kcv !== undefined && t.kcv !== null) {
     if (typeof t.kcv !== 'string' || !/^[0-9A-Fa-f]{6}$/.test(t.kcv)) throw invalid(serial, 'kcv must be 6 hex digits');
@@ -47,7 +50,7 @@ function toRow(ctx: Context, t: NewToken, state: TokenRow['state'], origin: Toke
   }
   return {
     serial, sealedSecret: seal(ctx.key, t.secret, seedAad(serial)), algorithm, digits, period, t0, state,
-    user: null, deviceName: null, enableDate: null, driftSteps: 0, candidateDriftSteps: null, lastStep: -1,
+    user: null, deviceName: null, enableDate: null, driftSteps: drift, candidateDriftSteps: null, lastStep: -1,
     failures: 0, lockedUntil: null, lockLevel: 0, origin, kcv,
     manufacturer: optText(serial, t.manufacturer, 'manufacturer'), model: optText(serial, t.model, 'model'),
     createdAt: nowMs, updatedAt: nowMs, lastUsed: null, version: 1,
@@ -126,7 +129,7 @@ export async function exportTokens(ctx: Context, serials?: string[]): Promise<Ex
   }
   const out = rows.map((r) => ({
     serial: r.serial, secret: new Uint8Array(ctx.secret(r)), algorithm: r.algorithm, digits: r.digits, period: r.period,
-    t0: r.t0, kcv: r.kcv, manufacturer: r.manufacturer, model: r.model, state: r.state, origin: r.origin,
+    t0: r.t0, driftSteps: r.driftSteps, kcv: r.kcv, manufacturer: r.manufacturer, model: r.model, state: r.state, origin: r.origin,
   }));
   if (rows.length > 0) await ctx.store.appendAudit(rows.map((r) => ctx.audit(nowMs, 'export', r, 'ok')));
   return out;

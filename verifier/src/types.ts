@@ -22,6 +22,8 @@ export interface NewToken {
   kcv?: string;
   manufacturer?: string;
   model?: string;
+  /** Known clock drift in steps (PSKC TimeDrift), the sign-in window's starting offset. Default 0. */
+  driftSteps?: number;
 }
 
 /** A token with its seed, as exportTokens returns it (for seed-file export only). */
@@ -32,6 +34,8 @@ export interface ExportedToken {
   digits: number;
   period: number;
   t0: number;
+  /** Drift in steps the registry has measured (PSKC TimeDrift). */
+  driftSteps: number;
   kcv: string | null;
   manufacturer: string | null;
   model: string | null;

@@ -105,12 +105,11 @@ export const importCommand: Command = {
       } catch (e) {
         return jsonRefusal(flags, io, e);
       }
-      const drifted = plan.accepted.filter((r) => r.driftSteps !== 0).map((r) => `${r.serial} (${r.driftSteps} steps)`);
       let imported = 0;
       if (!flags['dry-run']) imported = (await v.importTokens(plan.accepted.map(recordToToken), 'imported')).imported;
       if (flags.json) {
         io.out(JSON.stringify({ imported, checked: plan.accepted.length, dryRun: !!flags['dry-run'], format: parsed.format,
-          protection: parsed.protection, serials: plan.accepted.map((r) => r.serial), skipped: plan.skipped, driftNotCarried: drifted }));
+          protection: parsed.protection, serials: plan.accepted.map((r) => r.serial), skipped: plan.skipped }));
         return 0;
       }
       const what = `${parsed.format.toUpperCase()}, ${PROTECTION[parsed.protection]}`;
@@ -118,7 +117,6 @@ export const importCommand: Command = {
         ? `dry run: ${plan.accepted.length} token(s) in ${file} (${what}) can be imported; nothing was written`
         : `imported ${imported} token(s) from ${file} (${what})`);
       for (const s of plan.skipped) io.out(`skipped ${s}`);
-      if (drifted.length) io.err(`hwtotp import: note: the registry starts every token at drift 0; the file's TimeDrift of ${drifted.join(', ')} was not carried (a resync sets it)`);
       return 0;
     });
   },
