@@ -61,6 +61,13 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
+/** Waits for a form's success or refusal and returns the success text (a refusal fails with its message). */
+async function outcome(prefix: string): Promise<string> {
+  await page.waitForFunction((p: string) => document.getElementById(p + '-ok').textContent !== '' || document.getElementById(p + '-alert').textContent !== '', prefix);
+  expect(await page.textContent(`#${prefix}-alert`)).toBe('');
+  return (await page.textContent(`#${prefix}-ok`))!;
+}
+
 async function focusedId(): Promise<string> {
   return page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
 }
@@ -162,7 +169,7 @@ it('walks the Assign MFA device wizard with the keyboard only, with codes read o
   expect(await page.textContent('#assign-code2-error')).toMatch(/must be the next code/);
   expect(await focusedId()).toBe('assign-code2');
 
-  await tick(30);
+  await tick(29); // + the second readCode() lets pass: code 2 is read exactly 30 s after code 1
   const code2 = await readCode();
   await page.keyboard.press('Control+A');
   await page.keyboard.type(code2);
@@ -193,8 +200,7 @@ it('signs in, refuses the same code again, and refuses once the token drifted 5 
   const code = await readCode();
   await page.fill('#signin-code', code);
   await page.click('#signin-form button[type="submit"]');
-  await page.waitForFunction(() => document.getElementById('signin-ok')!.textContent !== '');
-  expect(await page.textContent('#signin-ok')).toBe(`Signed in: the code was accepted (token ${serial}).`);
+  expect(await outcome('signin')).toBe(`Signed in: the code was accepted (token ${serial}).`);
   await shot('6-signin-ok');
 
   await page.fill('#signin-code', code);
@@ -218,19 +224,17 @@ it('resyncs the drifted token with two consecutive codes, then signs in again', 
   await page.click('a[data-nav="resync"]');
   expect(await page.inputValue('#resync-serial')).toBe(serial);
   await page.fill('#resync-code1', await readCode());
-  await tick(30);
+  await tick(29);
   await page.fill('#resync-code2', await readCode());
   await page.click('#resync-form button[type="submit"]');
-  await page.waitForFunction(() => document.getElementById('resync-ok')!.textContent !== '');
-  expect(await page.textContent('#resync-ok')).toBe(`Token ${serial} is back in sync. Its clock is 5 min ahead. Sign in with its next code.`);
+  expect(await outcome('resync')).toBe(`Token ${serial} is back in sync. Its clock is 5 min ahead. Sign in with its next code.`);
   await shot('9-resync-ok');
 
   await page.click('a[data-nav="signin"]');
   await tick(30);
   await page.fill('#signin-code', await readCode());
   await page.click('#signin-form button[type="submit"]');
-  await page.waitForFunction(() => document.getElementById('signin-ok')!.textContent !== '');
-  expect(await page.textContent('#signin-ok')).toContain('Signed in');
+  expect(await outcome('signin')).toContain('Signed in');
 });
 
 it('lists tokens with state, user, device, last use and lock, and deactivates one', async () => {
@@ -239,6 +243,15 @@ it('lists tokens with state, user, device, last use and lock, and deactivates on
   await row.waitFor();
   expect((await row.locator('td').allTextContents()).slice(0, 5)).toEqual(['assigned', 'alice', 'desk-token', 'just now', 'Not locked']);
   await shot('10-tokens');
+  // The token's history: the whole story of this suite, newest first.
+  await row.getByRole('button', { name: `History of ${serial}` }).click();
+  await page.waitForSelector('#history:not([hidden])');
+  expect(await focusedId()).toBe('history-title');
+  expect(await page.textContent('#history-title')).toBe(`History of ${serial}`);
+  const cells = await page.locator('#history-table tbody tr').evaluateAll((trs: any[]) =>
+    trs.map((tr) => Array.from(tr.children).slice(1, 3).map((td: any) => td.textContent).join(' ')));
+  expect(cells.reverse()).toEqual(expect.arrayContaining(['enable ok', 'check accepted', 'check refused (replay)', 'check refused (wrong-code)', 'resync ok']));
+  await shot('10b-tokens-history');
   await row.getByRole('button', { name: `Deactivate ${serial} of alice` }).click();
   expect(await focusedId()).toBe('Yes, deactivate');
   await shot('11-tokens-confirm');

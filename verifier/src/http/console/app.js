@@ -421,6 +421,12 @@
       var locked = r.lockedUntil && new Date(r.lockedUntil).getTime() > Date.now();
       cell(tr, locked ? 'Locked until ' + fmtClock(r.lockedUntil) : 'Not locked', locked ? 'locked' : '');
       var actions = cell(tr, '');
+      var h = document.createElement('button');
+      h.type = 'button';
+      h.textContent = 'History';
+      h.setAttribute('aria-label', 'History of ' + r.serial);
+      h.addEventListener('click', function () { showHistory(r.serial); });
+      actions.appendChild(h);
       if (r.user) {
         var b = document.createElement('button');
         b.type = 'button';
@@ -430,6 +436,29 @@
         actions.appendChild(b);
       }
       tbody.appendChild(tr);
+    });
+  }
+
+  /** The audit log of one token, newest first, below the table. */
+  function showHistory(serial) {
+    api('GET', '/api/audit?serial=' + encodeURIComponent(serial) + '&limit=30').then(function (rows) {
+      var tbody = document.querySelector('#history-table tbody');
+      tbody.textContent = '';
+      rows.forEach(function (a) {
+        var tr = document.createElement('tr');
+        cell(tr, fmtTime(a.at));
+        cell(tr, a.action);
+        cell(tr, a.outcome + (a.reason ? ' (' + a.reason + ')' : ''), a.outcome === 'refused' ? 'locked' : '');
+        cell(tr, a.user || '—');
+        cell(tr, a.detail ? Object.keys(a.detail).map(function (k) { return k + ' ' + a.detail[k]; }).join(', ') : '');
+        tbody.appendChild(tr);
+      });
+      $('history-title').textContent = 'History of ' + serial + (rows.length ? '' : ': nothing recorded yet');
+      $('history').hidden = false;
+      $('history-title').focus();
+    }, function (err) {
+      $('tokens-alert').textContent = explain(err);
+      $('tokens-alert').classList.add('shown');
     });
   }
 
