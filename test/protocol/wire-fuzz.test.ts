@@ -7,21 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32, encodeFrame, Frame, FrameDecoder, MAX_FRAME } from '@hwtotp/protocol';
+import { mulberry32 } from '../helpers/prng.ts';
 
 const SEED = Number(process.env.WIRE_FUZZ_SEED ?? 0x5eed2026);
 const CASES = 100_000;
 
-/** mulberry32: tiny, fast, good enough to drive a fuzzer. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const FRAME_LINE = /^!(0|[1-9][0-9]{0,7}) ([A-Z][A-Z_]{0,15})((?: [a-z][a-z0-9]{0,15}=(?:[A-Za-z0-9._:/+=@,-]|%[0-9A-Fa-f]{2})*)*)\*([0-9A-F]{8})$/;
 

@@ -10,20 +10,11 @@ import { afterAll, expect, it } from 'vitest';
 import { base32Encode, crc32, encodeValue, hex8 } from '@hwtotp/protocol/host';
 import { Simulator, startSimulator } from '../../tools/src/sim/index.ts';
 import { SERIAL, TokenClient, bundle, tempDir } from './helpers.ts';
+import { mulberry32 } from '../helpers/prng.ts';
 
 const FRAMES = 20_000;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** Every string that would betray the seed: hex and base32 of each 4-byte slice, 7-char windows of its base32. */
 export function leakNeedles(seed: Uint8Array): string[] {
