@@ -6,6 +6,8 @@
  * - globals and members Espruino lacks (Map, Set, Symbol, Math.imul, Array.from, ...) and transpiler
  *   patterns it mishandles (__extends, Object.defineProperty(F, "prototype"), ...);
  * - free names that are not Espruino globals;
+ * - regexes outside the subset Espruino's RegExp implements (regexp.ts), and RegExp(...) calls whose
+ *   pattern is not a string literal;
  * - names used before their declaration (Espruino does not hoist function declarations).
  */
 import { checkScope } from './scope.ts';

@@ -3,12 +3,14 @@
  * - free names must be Espruino globals (or explicitly allowed), so an undefined helper or a Node
  *   global like `process` or `Buffer` is caught before it reaches a board;
  * - the globals, static members and transpiler patterns Espruino lacks or mishandles are reported by name;
+ * - every regex literal and RegExp(...) call stays within the subset Espruino's RegExp implements (regexp.ts);
  * - no name is used before its declaration (`no-use-before-define`), because Espruino does not hoist
  *   function declarations: calling one above the line that declares it fails on the board.
  */
 import { Linter } from 'eslint';
 import type { Rule, Scope } from 'eslint';
 import { FORBIDDEN_GLOBALS, FORBIDDEN_MEMBERS, TRANSPILER_HELPERS, isEspruinoGlobal } from './globals.ts';
+import { regexMessage, unsupportedRegexFeatures } from './regexp.ts';
 import type { Problem } from './types.ts';
 
 type AnyNode = { type: string; [key: string]: any };
@@ -26,6 +28,14 @@ function memberPath(node: AnyNode): string | undefined {
 function propertyName(node: AnyNode): string | undefined {
   if (!node.computed && node.property.type === 'Identifier') return node.property.name;
   if (node.computed && node.property.type === 'Literal' && typeof node.property.value === 'string') return node.property.value;
+  return undefined;
+}
+
+/** The value of a string literal (or a template literal without substitutions), else undefined. */
+function stringLiteral(node: AnyNode | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'Literal' && typeof node.value === 'string') return node.value;
+  if (node.type === 'TemplateLiteral' && node.expressions.length === 0) return node.quasis[0].value.cooked;
   return undefined;
 }
 
@@ -59,6 +69,7 @@ const MESSAGES = {
   'forbidden-member': '{{msg}}',
   'transpiler-helper': '{{msg}}',
   'undeclared-global': '{{msg}}',
+  'espruino-regexp': '{{msg}}',
 };
 
 /** The custom ESLint rule; `allow` holds the caller's extra globals. */
@@ -70,8 +81,34 @@ function espruinoRule(allow: string[]): Rule.RuleModule {
       const report = (node: AnyNode, messageId: keyof typeof MESSAGES, msg: string) =>
         context.report({ node: node as any, messageId: messageId, data: { msg: msg } });
       const isGlobalRef = (id: AnyNode) => !declared(source.getScope(id as any), id.name);
+      const checkRegex = (node: AnyNode, pattern: string, flags: string) => {
+        for (const f of unsupportedRegexFeatures(pattern, flags)) report(node, 'espruino-regexp', regexMessage(pattern, flags, f));
+      };
+      /** `new RegExp(p, f)` and `RegExp(p, f)` on the global RegExp: a string-literal p and f are checked, anything else reported. */
+      const checkRegExpCall = (node: AnyNode) => {
+        const callee = node.callee as AnyNode;
+        if (callee.type !== 'Identifier' || callee.name !== 'RegExp' || !isGlobalRef(callee)) return;
+        const call = (node.type === 'NewExpression' ? 'new ' : '') + 'RegExp(...)';
+        const args = node.arguments as AnyNode[];
+        const pattern = stringLiteral(args[0]);
+        const flags = args.length < 2 ? '' : stringLiteral(args[1]);
+        if (pattern === undefined) {
+          report(node, 'espruino-regexp', call + ' with a pattern that is not a string literal cannot be verified against Espruino\'s RegExp subset; use a regex literal');
+        } else if (flags === undefined) {
+          report(node, 'espruino-regexp', call + ' with flags that are not a string literal cannot be verified against Espruino\'s RegExp subset; use a regex literal');
+        } else {
+          checkRegex(node, pattern, flags);
+        }
+      };
 
       return {
+        Literal(n) {
+          const node = n as AnyNode;
+          if (node.regex) checkRegex(node, node.regex.pattern, node.regex.flags);
+        },
+        NewExpression(n) {
+          checkRegExpCall(n as AnyNode);
+        },
         MemberExpression(n) {
           const node = n as AnyNode;
           const root = rootIdentifier(node);
@@ -88,6 +125,7 @@ function espruinoRule(allow: string[]): Rule.RuleModule {
         },
         CallExpression(n) {
           const node = n as AnyNode;
+          checkRegExpCall(node);
           const callee = memberPath(node.callee);
           const root = rootIdentifier(node.callee);
           if (!callee || !root || !isGlobalRef(root)) return;

@@ -2,7 +2,7 @@
 
 /** One reason a piece of code would fail on Espruino. Lines and columns are 1-based. */
 export interface Problem {
-  /** A stable rule id: es5-syntax, forbidden-global, forbidden-member, transpiler-helper, undeclared-global, use-before-define. */
+  /** A stable rule id: es5-syntax, forbidden-global, forbidden-member, transpiler-helper, undeclared-global, use-before-define, espruino-regexp. */
   rule: string;
   /** What is wrong, naming the construct, global or member. */
   message: string;
