@@ -8,6 +8,7 @@
  * resynchronise at the next "!" or line end, and a person can type a frame in a terminal.
  */
 import { Crc32Fn } from './crc32';
+import { isCanonicalInt, pattern } from './lex';
 
 /** The longest frame in bytes, "!" through "\n". */
 export const MAX_FRAME = 512;
@@ -27,11 +28,14 @@ export interface DecodeResult {
 }
 
 /** Characters a value may carry unescaped. */
-export const SAFE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/+=@,-';
-const KEY = /^[a-z][a-z0-9]{0,15}$/;
-const OP = /^[A-Z][A-Z_]{0,15}$/;
-const ID = /^(0|[1-9][0-9]{0,7})$/;
-const CRC = /^[0-9A-F]{8}$/;
+// "/" is escaped even inside the class: Espruino's lexer may end a regex literal at a bare one.
+// eslint-disable-next-line no-useless-escape
+export const SAFE_CHAR = /[A-Za-z0-9._:\/+=@,-]/;
+// Espruino's RegExp subset plus length bounds (lex.ts).
+const KEY = pattern(/^[a-z][a-z0-9]*$/, 1, 16);
+const OP = pattern(/^[A-Z][A-Z_]*$/, 1, 16);
+const CRC = pattern(/^[0-9A-F]+$/, 8, 8);
+const ID = { test: function (s: string): boolean { return isCanonicalInt(s, 8, false); } };
 const HEXDIGITS = '0123456789ABCDEF';
 
 /** 8 upper-case hex digits of an unsigned 32-bit number. */
@@ -45,7 +49,7 @@ function escape(v: string, what: string): string {
   for (let i = 0; i < v.length; i++) {
     const c = v.charAt(i);
     const code = v.charCodeAt(i);
-    if (SAFE_CHARS.indexOf(c) >= 0) out += c;
+    if (SAFE_CHAR.test(c)) out += c;
     else if (code > 255) throw new RangeError(what + ' has a character above U+00FF (code ' + code + ') at position ' + i);
     else out += '%' + HEXDIGITS.charAt(code >> 4) + HEXDIGITS.charAt(code & 15);
   }
@@ -53,7 +57,7 @@ function escape(v: string, what: string): string {
 }
 
 /**
- * Percent-encodes every character outside SAFE_CHARS as "%" and two upper-case hex digits.
+ * Percent-encodes every character outside SAFE_CHAR as "%" and two upper-case hex digits.
  * @throws RangeError for a character above U+00FF: the wire carries bytes, and silently truncating
  * a character would change the value.
  */
@@ -76,7 +80,7 @@ export function decodeValue(v: string): string | undefined {
       if (hi < 0 || lo < 0) return undefined;
       out += String.fromCharCode(hi * 16 + lo);
       i += 2;
-    } else if (SAFE_CHARS.indexOf(c) >= 0) out += c;
+    } else if (SAFE_CHAR.test(c)) out += c;
     else return undefined;
   }
   return out;
@@ -90,16 +94,16 @@ export function decodeValue(v: string): string | undefined {
  */
 export function encodeFrame(frame: Frame, crc32: Crc32Fn): string {
   if (typeof frame.id !== 'number' || !ID.test(String(frame.id))) {
-    throw new RangeError('frame id must be an integer from 0 to 99999999, got ' + String(frame.id));
+    throw new RangeError('frame id must be 0-99999999, got ' + String(frame.id));
   }
   if (typeof frame.op !== 'string' || !OP.test(frame.op)) {
-    throw new RangeError('frame op must be 1-16 capitals or "_", starting with a capital, got "' + String(frame.op) + '"');
+    throw new RangeError('frame op must be 1-16 of [A-Z_], a letter first, got "' + String(frame.op) + '"');
   }
   let body = frame.id + ' ' + frame.op;
   const keys = Object.keys(frame.args);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
-    if (!KEY.test(k)) throw new RangeError('frame argument name must be 1-16 lower-case letters or digits, starting with a letter, got "' + k + '"');
+    if (!KEY.test(k)) throw new RangeError('frame argument name must be 1-16 of [a-z0-9], a letter first, got "' + k + '"');
     const v: unknown = frame.args[k];
     if (typeof v !== 'string' && !(typeof v === 'number' && isFinite(v))) {
       throw new RangeError('frame argument ' + k + ' must be a string or a finite number, got ' + String(v));
@@ -129,7 +133,7 @@ export function decodeLine(line: string, crc32: Crc32Fn): DecodeResult {
   }
   const star = line.indexOf('*');
   if (star < 0 || !CRC.test(line.substring(star + 1))) {
-    return { error: 'BAD_FRAME', message: 'a frame ends with one "*" and 8 upper-case hex digits of CRC-32', id: 0 };
+    return { error: 'BAD_FRAME', message: 'a frame ends with "*" and 8 hex digits of CRC-32', id: 0 };
   }
   const body = line.substring(1, star);
   const want = hex8(crc32(body));
@@ -140,7 +144,7 @@ export function decodeLine(line: string, crc32: Crc32Fn): DecodeResult {
   const parts = body.split(' ');
   const idText = parts[0] as string;
   const op = parts[1];
-  if (!ID.test(idText)) return { error: 'BAD_FRAME', message: 'the id must be 0 to 99999999 without leading zeros', id: 0 };
+  if (!ID.test(idText)) return { error: 'BAD_FRAME', message: 'id must be 0-99999999, no leading 0', id: 0 };
   const id = parseInt(idText, 10);
   if (op === undefined || !OP.test(op)) return { error: 'BAD_FRAME', message: 'bad operation name', id: id };
   const args: { [key: string]: string } = {};

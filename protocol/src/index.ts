@@ -12,4 +12,5 @@ export * from './kcv';
 export * from './crc32';
 export * from './frame';
 export * from './messages';
+export * from './lex';
 export * from './reply';

@@ -4,6 +4,7 @@
  */
 import { HashAlgorithm } from './hash';
 import { fromHex, isInteger, toHex } from './bytes';
+import { isCanonicalInt, pattern } from './lex';
 
 /** The protocol version this code speaks. A host refuses a token that reports another. */
 export const PROTOCOL_VERSION = 1;
@@ -38,7 +39,9 @@ export const ERROR = {
 export const STATE = { BLANK: 'blank', PROVISIONED: 'provisioned' };
 
 /** Serial numbers: 9-64 characters of [A-Za-z0-9+=/:,.@-] (the AWS serial alphabet). */
-export const SERIAL_PATTERN = /^[A-Za-z0-9+=/:,.@-]{9,64}$/;
+// "/" is escaped even inside the class: Espruino's lexer may end a regex literal at a bare one.
+// eslint-disable-next-line no-useless-escape
+export const SERIAL_PATTERN = pattern(/^[A-Za-z0-9+=\/:,.@-]+$/, 9, 64);
 
 /** Earliest time a token accepts (2020-01-01): anything before is a host clock or typing error. */
 export const MIN_TIME = 1577836800;
@@ -66,7 +69,7 @@ export interface Checked<T> { value?: T; error?: string }
 export function parseIntArg(args: { [k: string]: string }, name: string, min: number, max: number): Checked<number> {
   const raw = args[name];
   if (raw === undefined) return { error: name + ' is missing' };
-  if (!/^(0|-?[1-9][0-9]{0,15})$/.test(raw)) return { error: name + ' must be an integer, got "' + raw.substring(0, 20) + '"' };
+  if (!isCanonicalInt(raw, 16, true)) return { error: name + ' must be an integer, got "' + raw.substring(0, 20) + '"' };
   const n = parseInt(raw, 10);
   if (!isInteger(n) || n < min || n > max) return { error: name + ' must be from ' + min + ' to ' + max + ', got ' + n };
   return { value: n };
@@ -85,7 +88,7 @@ export function parseProvisionArgs(args: { [k: string]: string }): Checked<Provi
   const serial = args.serial;
   if (serial === undefined) return { error: 'serial is missing' };
   if (!SERIAL_PATTERN.test(serial)) {
-    return { error: 'serial must be 9-64 characters of A-Z a-z 0-9 + = / : , . @ -, got ' + serial.length + ' characters' };
+    return { error: 'serial must be 9-64 of [A-Za-z0-9+=/:,.@-], got ' + serial.length + ' characters' };
   }
   // The secret is described by its length and the position of a bad digit, never quoted.
   const hex = args.secret;
@@ -94,7 +97,7 @@ export function parseProvisionArgs(args: { [k: string]: string }): Checked<Provi
   for (let i = 0; i < hex.length && bad < 0; i++) if ('0123456789abcdefABCDEF'.indexOf(hex.charAt(i)) < 0) bad = i;
   if (bad >= 0) return { error: 'secret must be hex, with a bad character at position ' + bad };
   if (hex.length % 2 !== 0 || hex.length < 32 || hex.length > 128) {
-    return { error: 'secret must be 16 to 64 bytes (32 to 128 hex digits), got ' + hex.length + ' hex digits' };
+    return { error: 'secret must be 16 to 64 bytes in hex, got ' + hex.length + ' hex digits' };
   }
   const alg = args.alg;
   if (alg === undefined) return { error: 'alg is missing' };

@@ -10,6 +10,29 @@ import { Frame, MAX_FRAME, encodeValue } from './frame';
 import { HashAlgorithm } from './hash';
 import { isInteger } from './bytes';
 import { Checked, ERROR, OP, PROTOCOL_VERSION, REPLY, SERIAL_PATTERN, STATE, MAX_TIME, parseIntArg } from './messages';
+import { pattern } from './lex';
+
+// Espruino's RegExp subset plus length bounds (lex.ts): these checkers compile into firmware too.
+const BOARD = pattern(/^[a-z][a-z0-9]*$/, 1, 16);
+const KCV = pattern(/^[0-9A-F]+$/, 6, 6);
+const HASH_NAME = pattern(/^[A-Z0-9_-]+$/, 1, 16);
+const ERROR_NAME = pattern(/^[A-Z][A-Z0-9_]*$/, 1, 32);
+const VERSION_PART = pattern(/^[0-9]+$/, 1, 4);
+const PRERELEASE = pattern(/^[0-9A-Za-z.+-]+$/, 1, 32);
+
+/** A semver-like version: MAJOR.MINOR.PATCH of 1-4 digits each, then an optional -pre or +build of up to 32 characters. */
+function isVersion(fw: string): boolean {
+  let core = fw;
+  const dash = fw.indexOf('-');
+  const plus = fw.indexOf('+');
+  const cut = dash < 0 ? plus : plus < 0 ? dash : Math.min(dash, plus);
+  if (cut >= 0) {
+    core = fw.substring(0, cut);
+    if (!PRERELEASE.test(fw.substring(cut + 1))) return false;
+  }
+  const parts = core.split('.');
+  return parts.length === 3 && VERSION_PART.test(parts[0] as string) && VERSION_PART.test(parts[1] as string) && VERSION_PART.test(parts[2] as string);
+}
 
 /** Arguments of a frame: key to decoded value. */
 export type Args = { [key: string]: string };
@@ -131,11 +154,11 @@ export function parseHello(args: Args): Checked<HelloInfo> {
     return { error: 'proto: the token speaks protocol ' + proto.value + ', this host speaks ' + PROTOCOL_VERSION };
   }
   const fw = args.fw;
-  if (fw === undefined || !/^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}([-+][0-9A-Za-z.+-]{1,32})?$/.test(fw)) {
+  if (fw === undefined || !isVersion(fw)) {
     return { error: 'fw must be a version like 1.2.3' };
   }
   const board = args.board;
-  if (board === undefined || !/^[a-z][a-z0-9]{0,15}$/.test(board)) return { error: 'board must be 1-16 lower-case letters or digits' };
+  if (board === undefined || !BOARD.test(board)) return { error: 'board must be 1-16 lower-case letters or digits' };
   const state = args.state;
   if (state !== STATE.BLANK && state !== STATE.PROVISIONED) return { error: 'state must be blank or provisioned' };
   const info: HelloInfo = { proto: proto.value, fw: fw, board: board, state: state, clockSet: false, time: 0, hashes: [] };
@@ -161,7 +184,7 @@ export function parseHello(args: Args): Checked<HelloInfo> {
       info.t0 = t0.value;
     }
     if (args.kcv !== undefined) {
-      if (!/^[0-9A-F]{6}$/.test(args.kcv)) return { error: 'kcv must be 6 upper-case hex digits' };
+      if (!KCV.test(args.kcv)) return { error: 'kcv must be 6 upper-case hex digits' };
       info.kcv = args.kcv;
     }
   }
@@ -172,11 +195,11 @@ export function parseHello(args: Args): Checked<HelloInfo> {
   if (time.error) return { error: time.error };
   info.time = time.value as number;
   const hashes = args.hashes;
-  if (hashes === undefined || !/^[A-Z0-9_-]{1,16}(,[A-Z0-9_-]{1,16}){0,15}$/.test(hashes)) {
-    return { error: 'hashes must be a comma-separated list of algorithm names' };
-  }
+  const names = hashes === undefined ? [] : hashes.split(',');
+  let namesOk = names.length >= 1 && names.length <= 16;
+  for (let i = 0; i < names.length; i++) if (!HASH_NAME.test(names[i] as string)) namesOk = false;
+  if (!namesOk) return { error: 'hashes must be a comma-separated list of algorithm names' };
   // Names this host does not know are skipped: a newer board may hash more than v1 can name.
-  const names = hashes.split(',');
   for (let i = 0; i < names.length; i++) {
     const n = names[i];
     if (isAlgorithm(n) && info.hashes.indexOf(n) < 0) info.hashes.push(n);
@@ -190,7 +213,7 @@ export interface ProvisionReply { kcv: string; serial: string }
 /** Checks the arguments of `OK kcv=XXXXXX serial=S` answering a PROVISION. */
 export function parseProvisionReply(args: Args): Checked<ProvisionReply> {
   const k = args.kcv;
-  if (k === undefined || !/^[0-9A-F]{6}$/.test(k)) return { error: 'kcv must be 6 upper-case hex digits' };
+  if (k === undefined || !KCV.test(k)) return { error: 'kcv must be 6 upper-case hex digits' };
   const serial = args.serial;
   if (serial === undefined || !SERIAL_PATTERN.test(serial)) return { error: 'serial must be 9-64 characters of A-Z a-z 0-9 + = / : , . @ -' };
   return { value: { kcv: k, serial: serial } };
@@ -202,7 +225,7 @@ export interface ErrorInfo { code: string; msg: string }
 /** Checks the arguments of `ERR code=CODE [msg=TEXT]`; the code may be one this host does not know. */
 export function parseErrorReply(args: Args): Checked<ErrorInfo> {
   const code = args.code;
-  if (code === undefined || !/^[A-Z][A-Z0-9_]{0,31}$/.test(code)) return { error: 'code must be an upper-case error name' };
+  if (code === undefined || !ERROR_NAME.test(code)) return { error: 'code must be an upper-case error name' };
   return { value: { code: code, msg: args.msg || '' } };
 }
 

@@ -12,12 +12,12 @@ import { HttpError } from './errors.ts';
 const PRINTABLE = /^[^\x00-\x1f\x7f]+$/;
 const CODE = /^\d{6,8}$/;
 
-function text(what: string, max: number, pattern: RegExp, patternMessage: string) {
+function text(what: string, max: number, pattern: { test(s: string): boolean }, patternMessage: string) {
   return z
     .string({ error: (i) => (i.input === undefined ? 'is required' : `must be a string, got ${typeOf(i.input)}`) })
     .min(1, `must not be empty`)
     .max(max, `must be at most ${max} characters`)
-    .regex(pattern, patternMessage)
+    .refine((s) => pattern.test(s), patternMessage)
     .describe(what);
 }
 
