@@ -99,34 +99,6 @@ function sha1Compress(state: Int32Array, w: Int32Array, out: Int32Array): void {
   out[3] = (state[3]! + d) | 0; out[4] = (state[4]! + e) | 0;
 }
 
-class Sha1Hotp implements HotpGenerator {
-  private readonly inner = new Int32Array(5);
-  private readonly outer = new Int32Array(5);
-  private readonly mod: number;
-
-  constructor(key: Uint8Array, readonly digits: number) {
-    this.mod = POW10[digits]!;
-    const k = blockKey(key, 64, sha1);
-    padWords(k, 0x36); sha1Compress(SHA1_IV, W, this.inner);
-    padWords(k, 0x5c); sha1Compress(SHA1_IV, W, this.outer);
-    k.fill(0);
-  }
-
-  at(counter: number): number {
-    checkCounter(counter);
-    const w = W, h = H;
-    // Inner block: counter (8 bytes), 0x80, zeros, bit length (64 + 8) * 8.
-    w[0] = Math.floor(counter / 4294967296); w[1] = counter >>> 0; w[2] = 0x80000000;
-    w.fill(0, 3, 15); w[15] = 576;
-    sha1Compress(this.inner, w, h);
-    // Outer block: inner digest (20 bytes), 0x80, zeros, bit length (64 + 20) * 8.
-    w[0] = h[0]!; w[1] = h[1]!; w[2] = h[2]!; w[3] = h[3]!; w[4] = h[4]!; w[5] = 0x80000000;
-    w.fill(0, 6, 15); w[15] = 672;
-    sha1Compress(this.outer, w, h);
-    return truncateWords(h, 4, this.mod);
-  }
-}
-
 // ---- SHA-256 (FIPS 180-4 §6.2) --------------------------------------------------------------
 
 const K256 = Int32Array.from([
@@ -162,29 +134,43 @@ function sha256Compress(state: Int32Array, w: Int32Array, out: Int32Array): void
   out[6] = (state[6]! + g) | 0; out[7] = (state[7]! + h) | 0;
 }
 
-class Sha256Hotp implements HotpGenerator {
-  private readonly inner = new Int32Array(8);
-  private readonly outer = new Int32Array(8);
-  private readonly mod: number;
+/** A compression function: state + one 16-word block (w, extended in place) → out. */
+type Compress = (state: Int32Array, w: Int32Array, out: Int32Array) => void;
 
-  constructor(key: Uint8Array, readonly digits: number) {
+/**
+ * HOTP over SHA-1 or SHA-256 from precomputed inner and outer midstates (RFC 2104 §2): each code
+ * costs exactly two compressions, one for the 8-byte counter and one for the inner digest.
+ */
+class MidstateHotp implements HotpGenerator {
+  private readonly inner: Int32Array;
+  private readonly outer: Int32Array;
+  private readonly mod: number;
+  /** Digest length in 32-bit words: 5 for SHA-1, 8 for SHA-256. */
+  private readonly n: number;
+
+  constructor(key: Uint8Array, readonly digits: number, private readonly compress: Compress, iv: Int32Array, hash: (b: Uint8Array) => Uint8Array) {
     this.mod = POW10[digits]!;
-    const k = blockKey(key, 64, sha256);
-    padWords(k, 0x36); sha256Compress(SHA256_IV, W, this.inner);
-    padWords(k, 0x5c); sha256Compress(SHA256_IV, W, this.outer);
+    this.n = iv.length;
+    this.inner = new Int32Array(this.n);
+    this.outer = new Int32Array(this.n);
+    const k = blockKey(key, 64, hash);
+    padWords(k, 0x36); compress(iv, W, this.inner);
+    padWords(k, 0x5c); compress(iv, W, this.outer);
     k.fill(0);
   }
 
   at(counter: number): number {
     checkCounter(counter);
-    const w = W, h = H;
+    const w = W, h = H, n = this.n;
+    // Inner block: counter (8 bytes), 0x80, zeros, bit length (64 + 8) * 8.
     w[0] = Math.floor(counter / 4294967296); w[1] = counter >>> 0; w[2] = 0x80000000;
     w.fill(0, 3, 15); w[15] = 576;
-    sha256Compress(this.inner, w, h);
-    for (let i = 0; i < 8; i++) w[i] = h[i]!;
-    w[8] = 0x80000000; w.fill(0, 9, 15); w[15] = 768;
-    sha256Compress(this.outer, w, h);
-    return truncateWords(h, 7, this.mod);
+    this.compress(this.inner, w, h);
+    // Outer block: inner digest (n words), 0x80, zeros, bit length (64 + 4n) * 8.
+    for (let i = 0; i < n; i++) w[i] = h[i]!;
+    w[n] = 0x80000000; w.fill(0, n + 1, 15); w[15] = (64 + 4 * n) * 8;
+    this.compress(this.outer, w, h);
+    return truncateWords(h, n - 1, this.mod);
   }
 }
 
@@ -221,8 +207,8 @@ class NobleHotp implements HotpGenerator {
 /** A generator of HOTP values for one key. The key bytes are not retained. */
 export function hotpGenerator(algorithm: HashAlgorithm, key: Uint8Array, digits: number): HotpGenerator {
   if (!Number.isInteger(digits) || digits < 6 || digits > 8) throw new RangeError(`digits must be an integer from 6 to 8, got ${digits}`);
-  if (algorithm === 'SHA1') return new Sha1Hotp(key, digits);
-  if (algorithm === 'SHA256') return new Sha256Hotp(key, digits);
+  if (algorithm === 'SHA1') return new MidstateHotp(key, digits, sha1Compress, SHA1_IV, sha1);
+  if (algorithm === 'SHA256') return new MidstateHotp(key, digits, sha256Compress, SHA256_IV, sha256);
   if (algorithm === 'SHA512') return new NobleHotp(key, digits);
   throw new RangeError(`algorithm must be SHA1, SHA256 or SHA512, got "${String(algorithm)}"`);
 }
