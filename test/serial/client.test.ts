@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MAX_ID, SerialError, TokenClient } from '../../verifier/src/serial/index.ts';
 import { FakeToken, startFakeToken } from './fake-token.ts';
+import { refusal } from '../helpers/refusal.ts';
 
 let fakes: FakeToken[] = [];
 let clients: TokenClient[] = [];
@@ -27,15 +28,7 @@ async function connect(port: string, opts: Parameters<typeof TokenClient.connect
   clients.push(c);
   return c;
 }
-async function rejection(p: Promise<unknown>): Promise<SerialError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SerialError);
-    return e as SerialError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (p: Promise<unknown>) => refusal(p, SerialError);
 
 describe('serial client', () => {
   it('makes the HELLO handshake and parses the reply', async () => {

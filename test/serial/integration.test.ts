@@ -12,19 +12,12 @@ import { BOARDS, crc32, encodeFrame, FrameDecoder, PROTOCOL_VERSION } from '@hwt
 import { openSerialTransport, SerialError, TokenClient } from '../../verifier/src/serial/index.ts';
 import type { Simulator } from '../../tools/src/sim/simulator.ts';
 import { startSim } from './sim-helper.ts';
+import { refusal } from '../helpers/refusal.ts';
 
 const TOKEN_PORT = process.env.TOKEN_PORT;
 const TOKEN_BAUD = process.env.TOKEN_BAUD ? Number(process.env.TOKEN_BAUD) : undefined;
 
-async function rejection(p: Promise<unknown>): Promise<SerialError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SerialError);
-    return e as SerialError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (p: Promise<unknown>) => refusal(p, SerialError);
 
 /** The checks, against whatever port `port()` gives once the suite's beforeAll ran. */
 function linkSuite(port: () => string): void {

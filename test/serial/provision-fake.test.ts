@@ -16,6 +16,7 @@ import { TokenClient } from '../../verifier/src/serial/index.ts';
 import { ProvisionError, provisionToken, validateSerialCheck } from '../../verifier/src/provision/index.ts';
 import { FakeAction, FakeToken, FakeOptions, startFakeToken } from './fake-token.ts';
 import { cli } from './cli-helper.ts';
+import { refusal } from '../helpers/refusal.ts';
 
 let dir: string;
 let registry: Verifier;
@@ -43,14 +44,6 @@ async function token(opts: FakeOptions = {}): Promise<{ fake: FakeToken; client:
   return { fake, client };
 }
 
-async function refusal(p: Promise<unknown>): Promise<Error & { wireCode?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function state(serial: string): Promise<string | undefined> {
   try {

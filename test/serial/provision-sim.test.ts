@@ -14,6 +14,7 @@ import { provisionToken, validateSerialCheck } from '../../verifier/src/provisio
 import type { Simulator } from '../../tools/src/sim/simulator.ts';
 import { cutAt, picoBundle, startSim } from './sim-helper.ts';
 import { cli } from './cli-helper.ts';
+import { refusal } from '../helpers/refusal.ts';
 
 let dir: string;
 let db: string;
@@ -76,14 +77,6 @@ async function stateOf(v: Verifier, serial: string): Promise<string | undefined>
     if ((e as Error).name === 'NoSuchEntity') return undefined;
     throw e;
   }
-}
-async function refusal(p: Promise<unknown>): Promise<Error & { wireCode?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('provisioning through the simulator', () => {
