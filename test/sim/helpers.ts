@@ -106,10 +106,12 @@ export const SEED_HEX = '3132333435363738393031323334353637383930';
 export const SERIAL = 'HWT-SIM-000001';
 
 /**
- * Lets a second pass, as it does between a person provisioning a token and pressing its button: the
- * firmware redraws a lit screen on its next one-second tick, and a virtual clock only moves when told.
+ * Lets a second and a half pass, as it does between a person provisioning a token and pressing its
+ * button: the firmware redraws a lit screen on its next one-second tick, 5 ms past a whole second,
+ * and a virtual clock only moves when told. A whole second would leave a token set to a whole time
+ * still showing the code drawn a second ago, a step behind `sim.time()` when a step began between.
  */
 export async function aMomentLater(sim: Simulator): Promise<void> {
-  if (sim.clock === 'virtual') await sim.advance(1);
+  if (sim.clock === 'virtual') await sim.advance(1.5);
   else await new Promise((r) => setTimeout(r, 1100));
 }
