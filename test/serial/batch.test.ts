@@ -144,6 +144,10 @@ describe('provision --batch', () => {
     // Swap it for a token that is not blank: refused with its serial, and the batch goes on.
     unlinkSync(join(watchDir, 'usb-hwtotp_sim_1-if00'));
     await run.waitLine(/waiting for a token .*\(1\/2 done/);
+    // A hand swapping tokens leaves the port empty for a second or more: several of the batch's
+    // 250 ms scans see it gone. Relinking at once could fall between two scans, and a port that
+    // never went away is, rightly, not a new token.
+    await new Promise((r) => setTimeout(r, 1500));
     symlinkSync(first.port, join(watchDir, 'usb-hwtotp_sim_1-if00'));
     await run.waitLine(/\[2\] .*: FAILED TokenNotBlank: .* provisioned as HWT/);
     await plug(2);
