@@ -1,5 +1,9 @@
 /** verifyTotp, settings validation, error shapes, an in-memory registry, and a custom lockout policy. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../verifier/src/sqlite-store.ts';
 import { openVerifier, verifyTotp, VerifierError, HTTP_STATUS } from '../../verifier/src/index.ts';
 import { T0_MS, codeAt, refusal, rig, token, wrongCode } from './helpers.ts';
 
@@ -22,6 +26,28 @@ describe('settings and errors', () => {
     await expect(openVerifier({ db: ':memory:', enableWindowSteps: 0 })).rejects.toThrow(/enableWindowSteps must be an integer from 1 to 1000, got 0/);
     await expect(openVerifier({ db: ':memory:', maxFailures: 2.5 })).rejects.toThrow(/maxFailures .* got 2.5/);
     await expect(openVerifier({ db: '' })).rejects.toThrow(/db must be a file path/);
+  });
+
+  it('SQLite durability: NORMAL by default, FULL on request (option or HWTOTP_SQLITE_SYNC), anything else refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwtotp-sync-'));
+    try {
+      const level = (s: SqliteStore) => s.db.pragma('synchronous', { simple: true }); // 1 NORMAL, 2 FULL
+      const plain = new SqliteStore(join(dir, 'a.db'));
+      const full = new SqliteStore(join(dir, 'b.db'), { synchronous: 'full' });
+      expect([level(plain), level(full)]).toEqual([1, 2]);
+      await plain.close();
+      await full.close();
+      const key = 'ab'.repeat(32);
+      const v = await openVerifier({ db: join(dir, 'c.db'), masterKey: key, env: { HWTOTP_SQLITE_SYNC: 'full' } });
+      expect(level((v as unknown as { ctx: { store: SqliteStore } }).ctx.store)).toBe(2);
+      await v.close();
+      await expect(openVerifier({ db: join(dir, 'd.db'), masterKey: key, env: { HWTOTP_SQLITE_SYNC: 'always' } }))
+        .rejects.toThrow(/HWTOTP_SQLITE_SYNC must be "normal" or "full", got "always"/);
+      await expect(openVerifier({ db: join(dir, 'd.db'), masterKey: key, synchronous: 'off' as 'full' }))
+        .rejects.toThrow(/synchronous must be "normal" or "full", got "off"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('every error name has an HTTP status and errors serialize as {error, message}', () => {

@@ -138,4 +138,10 @@ export interface VerifierOptions {
   maxLockSeconds?: number;
   /** busy_timeout for SQLite in ms. Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * SQLite `synchronous`: `normal` (default) survives a crashed process; `full` also keeps the
+   * last accepted sign-ins through a power cut, at an fsync per sign-in. Default: $HWTOTP_SQLITE_SYNC,
+   * else `normal`. See SECURITY.md "Replay marks and power cuts".
+   */
+  synchronous?: 'normal' | 'full';
 }

@@ -93,6 +93,17 @@ export function resolveSettings(options: VerifierOptions): Settings {
   };
 }
 
+/** The SQLite durability asked for: the option, else $HWTOTP_SQLITE_SYNC, else `normal`. */
+function resolveSynchronous(options: VerifierOptions): 'normal' | 'full' {
+  const fromEnv = (options.env ?? process.env).HWTOTP_SQLITE_SYNC;
+  const v: unknown = options.synchronous ?? (fromEnv === undefined || fromEnv === '' ? 'normal' : fromEnv);
+  if (v !== 'normal' && v !== 'full') {
+    const where = options.synchronous !== undefined ? 'synchronous' : 'HWTOTP_SQLITE_SYNC';
+    throw new VerifierError('ValidationError', `${where} must be "normal" or "full", got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 /** Opens a verifier over a TokenStore you built (e.g. a future PostgreSQL store). */
 export async function openVerifierWithStore(store: TokenStore, options: Omit<VerifierOptions, 'keyFile'> & { keyFile?: string | null }): Promise<Verifier> {
   try {
@@ -119,7 +130,7 @@ export async function openVerifier(options: VerifierOptions): Promise<Verifier> 
   if (!options || typeof options.db !== 'string' || options.db === '') {
     throw new VerifierError('ValidationError', 'db must be a file path or ":memory:"');
   }
-  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs });
+  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs, synchronous: resolveSynchronous(options) });
   const keyFile = options.db === ':memory:' ? null : (options.keyFile ?? options.db + '.key');
   const { keyFile: _ignored, ...rest } = options;
   return openVerifierWithStore(store, { ...rest, keyFile });
