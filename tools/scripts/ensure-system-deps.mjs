@@ -1,27 +1,49 @@
 #!/usr/bin/env node
-// Installs the Debian packages the test suites need, only when they are missing:
-//   oathtool  the independent C oracle for codes;
-//   socat     gives the simulated token a real pseudo-terminal;
+// Installs the Debian packages hwtotp needs, only when they are missing:
+//   oathtool  the independent C oracle for codes (tests);
+//   socat     gives the simulated token a real pseudo-terminal (tests, `npm start`, `hwtotp sim`);
 //   chromium  the real browser for the web console tests;
-//   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check.
-// Runs as `pretest`, so `npm test` on a fresh machine needs nothing else.
+//   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check (tests).
+// Runs as `pretest` with no arguments (every package), and as `prestart` with `socat` alone, so that
+// `npm test` and `npm start` on a fresh machine need nothing else. Not root: through `sudo -n` when
+// that works without a password, else it names the command to run and fails.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const wanted = [
+const known = [
   { pkg: 'oathtool', bin: '/usr/bin/oathtool' },
   { pkg: 'socat', bin: '/usr/bin/socat' },
   { pkg: 'chromium', bin: '/usr/bin/chromium' },
   { pkg: 'pskc-utils', bin: '/usr/bin/pskc2csv' },
   { pkg: 'pskctool', bin: '/usr/bin/pskctool' },
 ];
+const asked = process.argv.slice(2);
+for (const a of asked) {
+  if (!known.some((k) => k.pkg === a)) {
+    console.error(`ensure-system-deps: unknown package "${a}"; known: ${known.map((k) => k.pkg).join(', ')}`);
+    process.exit(2);
+  }
+}
+const wanted = asked.length ? known.filter((k) => asked.includes(k.pkg)) : known;
 const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
 if (missing.length === 0) process.exit(0);
-if (process.getuid && process.getuid() !== 0) {
+
+const root = !process.getuid || process.getuid() === 0;
+const canSudo = () => {
+  try {
+    execFileSync('sudo', ['-n', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (!root && !canSudo()) {
   console.error(`missing system packages: ${missing.join(' ')}; install them with: sudo apt-get install -y ${missing.join(' ')}`);
   process.exit(1);
 }
 console.log(`installing system packages: ${missing.join(' ')}`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+const run = (args) => (root ? execFileSync('apt-get', args, { stdio: 'inherit', env })
+  : execFileSync('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { stdio: 'inherit' }));
+run(['update', '-qq']);
+run(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
