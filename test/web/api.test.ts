@@ -396,3 +396,29 @@ describe('public check', () => {
     }
   });
 });
+
+describe('a damaged registry', () => {
+  it('answers 500 CorruptRecord naming the token and the remedy, not a bare internal error, and no seed', async () => {
+    const d = await startApi(1);
+    try {
+      const t = d.tokens[0]!;
+      const enabled = await d.call('POST', '/api/mfa/enable', { user: 'dora', deviceName: 'k', serial: t.serial, code1: d.code(t, -1), code2: d.code(t, 0) });
+      expect(enabled.status).toBe(200);
+      // Another process (or a disk fault) flips one byte of the sealed seed: AES-GCM refuses it.
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(d.dbPath);
+      const row = db.prepare('SELECT sealed_secret FROM tokens WHERE serial = ?').get(t.serial) as { sealed_secret: Buffer };
+      const bad = Buffer.from(row.sealed_secret);
+      bad[bad.length - 1]! ^= 1;
+      db.prepare('UPDATE tokens SET sealed_secret = ? WHERE serial = ?').run(bad, t.serial);
+      db.close();
+      d.clock.ms += 30_000;
+      const r = await d.call('POST', '/api/mfa/check', { user: 'dora', code: d.code(t) });
+      expect(r.status).toBe(500);
+      expect(r.json).toEqual({ error: 'CorruptRecord', message: expect.stringMatching(new RegExp(`seed of token ${t.serial} does not decrypt.*restore it from a backup`)) });
+      for (const s of seedSpellings(t.seed)) expect(r.text.includes(s)).toBe(false);
+    } finally {
+      await d.close();
+    }
+  });
+});

@@ -1,11 +1,13 @@
 /**
  * Refusals over HTTP: every error leaves the server as `{error: NAME, message}` with the status
  * the web issue lists (400 validation, 401 no/wrong key, 403 invalid code, 404 no such entity,
- * 409 already exists or limit, 413 body too large, 423 locked, 429 throttled). Names follow the
+ * 409 already exists or limit, 413 body too large, 423 locked, 429 throttled; 500 CorruptRecord or a
+ * master-key fault, by name, and InternalError for anything else). Names follow the
  * AWS IAM style that the verifier's VerifierError uses, so a client branches on `error`, never on
  * the human `message`.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { VerifierError } from '../errors.ts';
 
 /** HTTP status for each refusal name. Names the verifier adds later fall back to its `httpStatus`. */
 export const STATUS_BY_NAME: { readonly [name: string]: number } = {
@@ -74,6 +76,11 @@ export function toRefusal(e: unknown, bodyLimit?: number): Refusal {
   // Any other 4xx from fastify (e.g. a bad URL encoding) is the client's fault: say so plainly.
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: 400, body: { error: 'ValidationError', message: String(err.message ?? 'bad request') } };
+  }
+  // A damaged or misconfigured registry (CorruptRecord, MasterKey*): the verifier's message names the
+  // token and the remedy and, like all of its messages, never holds a seed or a code.
+  if (e instanceof VerifierError && status !== undefined && status >= 500) {
+    return { status, body: { error: name, message: e.message } };
   }
   return { status: 500, body: { error: 'InternalError', message: 'internal error; see the server log' } };
 }
