@@ -112,6 +112,22 @@ describe('check', () => {
     expect((await refusal(() => r.v.check('alice', '1234567'))).message).toMatch(/code must be 6 or 8 digits for user alice's tokens, got 7/);
   });
 
+  it('the right code of a locked token counts no failure against the user\'s other tokens', async () => {
+    for (let i = 0; i < 5; i++) await refusal(() => r.v.check('alice', wrongCode(A, r.clock.ms)));
+    expect((await r.v.token(A.serial)).lockedUntil).not.toBeNull();
+    // A second 6-digit token, enabled after A locked: its count starts at 0.
+    const C = token('HWT-CHECK-CCC');
+    await r.v.importTokens([C]);
+    await r.v.enable('alice', 'spare', C.serial, codeAt(C, r.clock.ms, -1), codeAt(C, r.clock.ms, 0));
+    r.clock.ms += 30_000;
+    const e = await refusal(() => r.v.check('alice', codeAt(A, r.clock.ms, 0)));
+    expect([e.name, e.serial]).toEqual(['EntityTemporarilyUnmodifiable', A.serial]);
+    // The code was A's own: it is not a wrong guess at C.
+    expect((await r.v.token(C.serial)).failures).toBe(0);
+    const audit = await r.v.audit({ user: 'alice', action: 'check', limit: 1 });
+    expect([audit[0]!.serial, audit[0]!.outcome, audit[0]!.reason]).toEqual([A.serial, 'refused', 'locked']);
+  });
+
   it('unknown user → NoSuchEntity; disabled token → TokenDisabled; bad code → ValidationError; none write a failure', async () => {
     let e = await refusal(() => r.v.check('nobody', '123456'));
     expect([e.name, e.httpStatus]).toEqual(['NoSuchEntity', 404]);

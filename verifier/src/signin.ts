@@ -76,6 +76,11 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
     throw new VerifierError('InvalidAuthenticationCode',
       `this code of token ${replayed.serial} was already used; wait for the next code`, { serial: replayed.serial, reason: 'replay' });
   }
+  // The right code of a locked token: the lock answers, and it is no wrong guess at the others.
+  if (lockedMatch) {
+    await ctx.store.appendAudit([ctx.audit(nowMs, 'check', lockedMatch, 'refused', 'locked')]);
+    throw lockedError(lockedMatch, nowMs);
+  }
   // A wrong code: count a failure on every unlocked token it could be for; report a lock if one
   // stands in the way (already, or because of this failure).
   const after: TokenRow[] = [];
@@ -87,7 +92,6 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
     }
     after.push(await recordFailure(ctx, row, nowMs));
   }
-  if (lockedMatch) throw lockedError(lockedMatch, nowMs);
   if (after.every((r) => isLocked(r, nowMs))) {
     const first = after.reduce((a, b) => ((a.lockedUntil ?? 0) <= (b.lockedUntil ?? 0) ? a : b));
     throw lockedError(first, nowMs);
