@@ -94,4 +94,45 @@ describe('the audit of refusals', () => {
       expect(reasons.filter((x) => x === 'wrong-code')).toHaveLength(5);
     } finally { await r.close(); }
   });
+
+  it('records every refused enable, resync and deactivate, and a code of no token\'s length, with why', async () => {
+    const r = await rig({ maxTokensPerUser: 1 });
+    try {
+      const B = token('HWT-MISC-0002');
+      const P = token('HWT-MISC-0003');
+      await r.v.importTokens([A, B]);
+      await r.v.addPending(P);
+      const enable = (user: string, t: typeof A) => refusal(() => r.v.enable(user, 'k', t.serial, codeAt(t, r.clock.ms, -1), codeAt(t, r.clock.ms, 0)));
+      await enable('u', token('HWT-MISC-9999'));
+      await enable('u', P);
+      await r.v.enable('u', 'k', A.serial, codeAt(A, r.clock.ms, -1), codeAt(A, r.clock.ms, 0));
+      await enable('w', A);
+      await enable('u', B); // u already holds her one token
+      await r.v.disable(B.serial);
+      await enable('w', B);
+      const enables = await r.v.audit({ action: 'enable', limit: 100 });
+      expect(enables.map((x) => [x.serial, x.user, x.outcome, x.reason])).toEqual([
+        [B.serial, 'w', 'refused', 'disabled'],
+        [B.serial, 'u', 'refused', 'limit'],
+        [A.serial, 'w', 'refused', 'already-assigned'],
+        [A.serial, 'u', 'ok', null],
+        [P.serial, 'u', 'refused', 'pending'],
+        ['HWT-MISC-9999', 'u', 'refused', 'no-such-token'],
+      ]);
+
+      await refusal(() => r.v.resync('w', A.serial, codeAt(A, r.clock.ms, 1), codeAt(A, r.clock.ms, 2)));
+      await refusal(() => r.v.resync('w', 'HWT-MISC-9999', '123456', '234567'));
+      await refusal(() => r.v.deactivate('w', A.serial));
+      await refusal(() => r.v.deactivate('w', 'HWT-MISC-9999'));
+      await refusal(() => r.v.check('u', '1234567')); // A's codes have 8 digits
+      const rest = (await r.v.audit({ limit: 5 })).map((x) => [x.action, x.serial, x.user, x.reason]);
+      expect(rest).toEqual([
+        ['check', A.serial, 'u', 'code-length'],
+        ['deactivate', 'HWT-MISC-9999', 'w', 'no-such-token'],
+        ['deactivate', A.serial, 'w', 'not-owner'],
+        ['resync', 'HWT-MISC-9999', 'w', 'no-such-token'],
+        ['resync', A.serial, 'w', 'not-owner'],
+      ]);
+    } finally { await r.close(); }
+  });
 });

@@ -24,25 +24,36 @@ export async function enable(ctx: Context, user: string, deviceName: string, ser
   parseCode(code1, 'code1');
   parseCode(code2, 'code2');
   const nowMs = ctx.now();
+  const refuse = async (reason: string, detail: { [k: string]: unknown } | null = null) =>
+    ctx.store.appendAudit([ctx.audit(nowMs, 'enable', { serial, user }, 'refused', reason, detail)]);
   const row = await ctx.store.getToken(serial);
-  if (!row) throw noSuchToken(serial);
+  if (!row) {
+    await refuse('no-such-token');
+    throw noSuchToken(serial);
+  }
   if (row.state === 'pending') {
+    await refuse('pending');
     throw new VerifierError('NoSuchEntity', `token ${serial} is still being provisioned and cannot be enabled yet`, { serial });
   }
-  if (row.state === 'disabled') throw new VerifierError('TokenDisabled', `token ${serial} is disabled by an operator and cannot be enabled`, { serial });
+  if (row.state === 'disabled') {
+    await refuse('disabled');
+    throw new VerifierError('TokenDisabled', `token ${serial} is disabled by an operator and cannot be enabled`, { serial });
+  }
   if (row.state === 'assigned') {
+    await refuse('already-assigned');
     throw new VerifierError('EntityAlreadyExists', `token ${serial} is already assigned; deactivate it before enabling it again`, { serial });
   }
   const c1 = parseCode(code1, 'code1', row.digits);
   const c2 = parseCode(code2, 'code2', row.digits);
   const { maxTokensPerUser: max, enableWindowSteps: n } = ctx.settings;
   const held = await ctx.store.tokensOfUser(user);
-  if (held.length >= max) throw limit(user, max);
+  if (held.length >= max) {
+    await refuse('limit', { tokens: held.length });
+    throw limit(user, max);
+  }
 
   const gen = ctx.generator(row);
   const now = ctx.step(row, nowMs);
-  const refuse = async (reason: string, detail: { [k: string]: unknown } | null = null) =>
-    ctx.store.appendAudit([ctx.audit(nowMs, 'enable', { serial, user }, 'refused', reason, detail)]);
   // 0 unless a seed file gave the token's drift (PSKC TimeDrift): then the window is centred on it.
   const expected = row.driftSteps;
   const found = findConsecutive(gen, c1, c2, now + expected, n).filter((s) => s > row.lastStep);

@@ -13,8 +13,11 @@ export async function deactivate(ctx: Context, user: string, serial: string): Pr
   checkSerial(serial);
   const nowMs = ctx.clock();
   const row = await ctx.store.getToken(serial);
-  if (!row) throw noSuchToken(serial);
-  if (row.user !== user) throw new VerifierError('NoSuchEntity', `token ${serial} is not assigned to user ${user}`, { serial });
+  if (!row || row.user !== user) {
+    await ctx.store.appendAudit([ctx.audit(nowMs, 'deactivate', { serial, user }, 'refused', row ? 'not-owner' : 'no-such-token')]);
+    if (!row) throw noSuchToken(serial);
+    throw new VerifierError('NoSuchEntity', `token ${serial} is not assigned to user ${user}`, { serial });
+  }
   const ok = await ctx.store.updateToken(serial, {
     state: row.state === 'disabled' ? 'disabled' : 'unassigned', user: null, deviceName: null, enableDate: null,
     driftSteps: 0, candidateDriftSteps: null, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,

@@ -23,12 +23,17 @@ export async function resync(ctx: Context, user: string, serial: string, code1: 
   parseCode(code1, 'code1');
   parseCode(code2, 'code2');
   const nowMs = ctx.now();
+  const refuse = (reason: string) => ctx.store.appendAudit([ctx.audit(nowMs, 'resync', { serial, user }, 'refused', reason)]);
   const row = await ctx.store.getToken(serial);
   if (!row || row.user !== user || (row.state !== 'assigned' && row.state !== 'disabled')) {
+    await refuse(row ? 'not-owner' : 'no-such-token');
     if (!row) throw noSuchToken(serial);
     throw new VerifierError('NoSuchEntity', `token ${serial} is not assigned to user ${user}`, { serial });
   }
-  if (row.state === 'disabled') throw new VerifierError('TokenDisabled', `token ${serial} is disabled by an operator`, { serial });
+  if (row.state === 'disabled') {
+    await refuse('disabled');
+    throw new VerifierError('TokenDisabled', `token ${serial} is disabled by an operator`, { serial });
+  }
   const c1 = parseCode(code1, 'code1', row.digits);
   const c2 = parseCode(code2, 'code2', row.digits);
   const now = ctx.step(row, nowMs);

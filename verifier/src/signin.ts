@@ -50,6 +50,7 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
   // A code's length says which tokens it can be for: 6 digits cannot be an 8-digit token's.
   const fits = active.filter((r) => r.digits === code.length);
   if (fits.length === 0) {
+    await ctx.store.appendAudit([ctx.audit(nowMs, 'check', { serial: active.length === 1 ? active[0]!.serial : null, user }, 'refused', 'code-length')]);
     const lengths = [...new Set(active.map((r) => r.digits))].join(' or ');
     throw new VerifierError('ValidationError', `code must be ${lengths} digits for user ${user}'s tokens, got ${code.length}`);
   }
