@@ -109,11 +109,15 @@ describe('writing CSV', () => {
     expect(readCsv(text)).toEqual(records);
   });
 
-  it('adds algorithm, t0 and drift columns only when a record needs them, and round-trips them', () => {
-    const more = records.concat([{ serial: 'HW0000003', secret: new Uint8Array(64).fill(3), kind: 'totp', algorithm: 'SHA512', digits: 7, period: 30, t0: 60, driftSteps: -2 }]);
+  it('adds algorithm and t0 columns only when a record needs them, and round-trips them; never writes drift', () => {
+    const more = records.concat([{ serial: 'HW0000003', secret: new Uint8Array(64).fill(3), kind: 'totp', algorithm: 'SHA512', digits: 7, period: 30, t0: 60, driftSteps: 0 }]);
     const text = writeCsv(more);
-    expect(text.split('\r\n')[0]).toBe('serial,secret,period,digits,manufacturer,model,algorithm,t0,drift');
+    expect(text.split('\r\n')[0]).toBe('serial,secret,period,digits,manufacturer,model,algorithm,t0');
     expect(readCsv(text)).toEqual(more);
+    // Drift is the registry's running estimate: a token 2 steps off still exports as the six columns.
+    const drifted = writeCsv([{ ...records[0]!, driftSteps: -2 }]);
+    expect(drifted.split('\r\n')[0]).toBe('serial,secret,period,digits,manufacturer,model');
+    expect(readCsv(drifted)[0]!.driftSteps).toBe(0);
   });
 
   it('refuses an HOTP key, which CSV cannot hold', () => {

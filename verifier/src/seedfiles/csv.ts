@@ -4,9 +4,12 @@
  *   serial,secret,period,digits,manufacturer,model
  *
  * secret is base32 (RFC 4648, case-insensitive, padding optional). Columns are found by their header
- * name, in any order; serial and secret are required, period defaults to 30 and digits to 6. Three
- * optional extra columns carry what the six cannot: algorithm (SHA1), t0 (0) and drift (0, in time
- * steps); the writer adds them only when a record needs them, so ordinary exports stay six columns.
+ * name, in any order; serial and secret are required, period defaults to 30 and digits to 6. Two
+ * optional extra columns carry what the six cannot describe: algorithm (SHA1) and t0 (0); the writer
+ * adds them only when a record needs them, so ordinary exports stay DESIGN.md's six columns. A third,
+ * drift (0, in time steps), is read but never written: drift is the registry's running estimate,
+ * moved by sign-ins, and would put a seventh column into most exports of tokens in use; PSKC's
+ * TimeDrift carries it both ways.
  * Fields follow RFC 4180 (double quotes, "" inside quotes, CRLF or LF); a UTF-8 BOM and blank lines
  * are ignored, and unquoted fields are trimmed.
  */
@@ -18,6 +21,8 @@ import { decodeUtf8 } from './text.ts';
 
 export const CSV_COLUMNS = ['serial', 'secret', 'period', 'digits', 'manufacturer', 'model'];
 const EXTRA_COLUMNS = ['algorithm', 't0', 'drift'];
+/** The extra columns the writer may add (drift is read only, see above). */
+const WRITTEN_EXTRAS = ['algorithm', 't0'];
 
 interface Row {
   line: number;
@@ -166,15 +171,14 @@ function csvField(s: string): string {
 
 /** Writes TOTP records as CSV (CRLF line ends, RFC 4180). HOTP keys cannot be written in this format. */
 export function writeCsv(records: SeedRecord[]): string {
-  const extras = EXTRA_COLUMNS.filter((c) => records.some((r) =>
-    (c === 'algorithm' && r.algorithm !== 'SHA1') || (c === 't0' && r.t0 !== 0) || (c === 'drift' && r.driftSteps !== 0)));
+  const extras = WRITTEN_EXTRAS.filter((c) => records.some((r) => (c === 'algorithm' && r.algorithm !== 'SHA1') || (c === 't0' && r.t0 !== 0)));
   const lines = [CSV_COLUMNS.concat(extras).join(',')];
   records.forEach((r, i) => {
     if (r.kind !== 'totp') {
       throw new SeedFileError('unsupported', describeKey(i, r.serial) + ': the CSV format holds TOTP keys only; export HOTP keys as PSKC');
     }
     const cells = [r.serial, base32Encode(r.secret), String(r.period), String(r.digits), r.manufacturer ?? '', r.model ?? ''];
-    for (const c of extras) cells.push(c === 'algorithm' ? r.algorithm : c === 't0' ? String(r.t0) : String(r.driftSteps));
+    for (const c of extras) cells.push(c === 'algorithm' ? r.algorithm : String(r.t0));
     lines.push(cells.map(csvField).join(','));
   });
   return lines.join('\r\n') + '\r\n';
