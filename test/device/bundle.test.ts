@@ -47,6 +47,13 @@ describe('built bundles', () => {
     for (const b of Object.keys(sizes)) expect(readFileSync(files[b] as string).length).toBe(sizes[b]);
   });
 
+  it('device/README.md states the sizes this build makes', () => {
+    const readme = readFileSync(new URL('../../device/README.md', import.meta.url), 'utf8');
+    const stated: { [board: string]: number } = {};
+    for (const m of readme.matchAll(/^\| (pico|banglejs2|pixljs) \| ([\d,]+) \|$/gm)) stated[m[1]!] = Number(m[2]!.replace(/,/g, ''));
+    expect(stated).toEqual(sizes);
+  });
+
   it('the shim context really lacks what Espruino lacks', () => {
     const shim = new EspruinoShim(readFileSync(files.pico as string, 'utf8'));
     for (const name of MISSING) expect(() => vm.runInContext(name, shim.ctx)).toThrow(/is not defined/);
