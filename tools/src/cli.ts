@@ -69,8 +69,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     return await cmd.run(parsed.values as never, parsed.positionals, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`hwtotp ${name}: ${e.message}`);
-      io.err(`usage: ${cmd.usage}`);
+      // One line, as a script's log wants it; the usage is one --help away.
+      io.err(`hwtotp ${name}: ${e.message} (usage: hwtotp ${name} --help)`);
       return 2;
     }
     const err = e as Error & { code?: string; exitCode?: number };
