@@ -16,30 +16,47 @@ import { SEED_HEX, SERIAL, TokenClient, bundle, codeOnScreen, oathtool, tempDir 
 
 const BIN = join(import.meta.dirname, '../../tools/bin/hwtotp.js');
 
+type SimEvent = { event: string; [k: string]: unknown };
+
+/** `hwtotp sim --json` as a process: its events as they arrive, and a wait for the next that matches. */
+function spawnSim(args: string[]) {
+  const proc = spawn(process.execPath, [BIN, 'sim', '--json', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const events: SimEvent[] = [];
+  const waiters: (() => void)[] = [];
+  createInterface({ input: proc.stdout }).on('line', (l) => {
+    events.push(JSON.parse(l));
+    waiters.splice(0).forEach((w) => w());
+  });
+  const next = async (pred: (e: SimEvent) => boolean, from = 0) => {
+    const deadline = performance.now() + 5000;
+    for (;;) {
+      const e = events.slice(from).find(pred);
+      if (e) return e;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`no such event within 5 s; events since ${from}: ${JSON.stringify(events.slice(from))}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, left);
+      });
+    }
+  };
+  return { proc, events, next };
+}
+
 describe('hwtotp sim --json', () => {
   it('prints ready with the port, a display event per press, errors for bad commands, and quits', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
     const t0 = performance.now();
-    const proc = spawn(process.execPath, [BIN, 'sim', '--json', '--board', 'pico', '--clock', 'virtual', '--state', state, '--bundle', bundle('pico')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const events: { event: string; [k: string]: unknown }[] = [];
-    const waiters: (() => void)[] = [];
-    createInterface({ input: proc.stdout }).on('line', (l) => {
-      events.push(JSON.parse(l));
-      waiters.splice(0).forEach((w) => w());
-    });
-    const next = async (pred: (e: { event: string; [k: string]: unknown }) => boolean, from = 0) => {
-      for (;;) {
-        const e = events.slice(from).find(pred);
-        if (e) return e;
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    };
+    const { proc, events, next } = spawnSim(['--board', 'pico', '--clock', 'virtual', '--state', state, '--bundle', bundle('pico')]);
     const ready = await next((e) => e.event === 'ready');
     const processReadyMs = performance.now() - t0;
     console.log(`sim CLI: process spawn to ready ${Math.round(processReadyMs)} ms`);
     expect(Object.keys(ready)).toEqual(['event', 'port']);
     expect(typeof ready.port).toBe('string');
+    // the screen drawn at power-up, before the command listened, comes right after ready
+    await next((e) => e.event === 'display');
+    expect(events.slice(0, 2)).toEqual([ready, { event: 'display', lines: ['NOT PROVISIONED'] }]);
 
     const client = await TokenClient.open(ready.port as string);
     const prov = await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: '1800000000' });
@@ -74,6 +91,43 @@ describe('hwtotp sim --json', () => {
     const code = await new Promise<number | null>((r) => proc.on('exit', r));
     expect(code).toBe(0);
     expect(JSON.parse(readFileSync(state, 'utf8')).format).toBe('hwtotp-sim-state/1');
+  });
+
+  it('sends every screen a hold draws, in order: the presence countdown, then the screen after the deny', async () => {
+    const { proc, events, next } = spawnSim(['--board', 'pico', '--clock', 'virtual', '--bundle', bundle('pico')]);
+    const ready = await next((e) => e.event === 'ready');
+    const client = await TokenClient.open(ready.port as string);
+    try {
+      expect((await client.request('PROVISION', { serial: SERIAL, secret: SEED_HEX, alg: 'SHA1', digits: '6', period: '30', time: '1800000000' })).op).toBe('OK');
+      // the prompt is up (sent as it appeared, with no command running)
+      let from = events.length;
+      const settime = client.request('SETTIME', { time: '1800000100' });
+      await next((e) => e.event === 'display' && (e.lines as string[])[0] === 'PRESS TO CONFIRM', from);
+
+      // held past HOLD_MS (2 s): the prompt counts down while held, then the token refuses
+      from = events.length;
+      proc.stdin.write('hold 3\nfrobnicate\n'); // the error marks the end of the hold, as commands run in order
+      await next((e) => e.event === 'error', from);
+      expect((await settime).args.code).toBe('PRESENCE_DENIED');
+      const during = events.slice(from, events.findIndex((e, i) => i >= from && e.event === 'error'));
+      expect(during.every((e) => e.event === 'display')).toBe(true);
+      const screens = during.map((e) => e.lines as string[]);
+      expect(screens[0]).toEqual(['PRESS TO CONFIRM', 'SET TIME', '9s']); // a tick while held
+      const after = screens[screens.length - 1]!;
+      expect(codeOnScreen(after)).toBe(oathtool(SEED_HEX, 1800000002)); // the deny brings the code back
+      expect(screens.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < screens.length; i++) expect(screens[i]).not.toEqual(screens[i - 1]); // each change once
+
+      // a press that changes nothing still answers, with the same screen
+      from = events.length;
+      proc.stdin.write('press\nfrobnicate\n');
+      await next((e) => e.event === 'error', from);
+      expect(events.slice(from, -1)).toEqual([{ event: 'display', lines: after }]);
+    } finally {
+      await client.close();
+      proc.stdin.write('quit\n');
+    }
+    expect(await new Promise((r) => proc.on('exit', r))).toBe(0);
   });
 
   it('refuses a bad board with a usage error (exit 2)', async () => {

@@ -54,13 +54,24 @@ export const sim: Command = {
     }
 
     const emit = (o: object) => io.out(JSON.stringify(o));
-    let pressing = false;
-    simulator.events.on('display', (lines: string[]) => {
-      if (!pressing) emit({ event: 'display', lines });
-    });
+    // Every screen the token shows goes out, in order, also while a press or hold runs (a hold's
+    // countdown, a presence prompt, its deny). A change is sent once; only the screen that ends a
+    // press or hold is sent even when it repeats the last one, so each of them gets an answer.
+    let lastShown: string | undefined;
+    let shownCount = 0;
+    const show = (lines: string[], always = false) => {
+      const json = JSON.stringify(lines);
+      if (json === lastShown && !always) return;
+      lastShown = json;
+      shownCount++;
+      emit({ event: 'display', lines });
+    };
+    // Subscribed before any await: nothing the token draws from now on can be missed.
+    simulator.events.on('display', (lines: string[]) => show(lines));
     simulator.events.on('error', (e: Error) => emit({ event: 'error', message: e.message }));
     simulator.events.on('powercut', () => emit({ event: 'error', message: 'power cut: the token is off' }));
     emit({ event: 'ready', port: simulator.port });
+    show(simulator.screen(), true); // what the token drew at power-up, before anyone listened
 
     const seconds = (arg: string | undefined, cmd: string): number => {
       const n = Number(arg);
@@ -78,13 +89,10 @@ export const sim: Command = {
       try {
         if (extra.length) throw new Error(`too many arguments for ${cmd}`);
         if (cmd === 'press' || cmd === 'hold') {
-          pressing = true;
-          try {
-            const lines = cmd === 'press' ? await simulator.press() : await simulator.hold(seconds(arg, 'hold'));
-            emit({ event: 'display', lines });
-          } finally {
-            pressing = false;
-          }
+          const before = shownCount;
+          const lines = cmd === 'press' ? await simulator.press() : await simulator.hold(seconds(arg, 'hold'));
+          // the screen after it, unless the last change it made already showed exactly that
+          if (shownCount === before || JSON.stringify(lines) !== lastShown) show(lines, true);
         } else if (cmd === 'advance') {
           if (clock !== 'virtual') throw new Error('advance needs --clock virtual');
           await simulator.advance(seconds(arg, 'advance'));
