@@ -105,14 +105,21 @@ describe('provisioning (scripted token)', () => {
     expect(await state('HWT-TEST-2')).toBeUndefined();
   });
 
-  it('a wrong KCV leaves the token pending, never ready', async () => {
-    const { client } = await token({ handler: (f) => (f.op === 'PROVISION' ? [{ op: 'OK', args: { kcv: '000000', serial: f.args.serial! } }] : undefined) });
+  it('a wrong KCV leaves the token pending, never ready; the advice given (wipe, re-run with --serial) finishes it', async () => {
+    let garble = true;
+    const { fake, client } = await token({ handler: (f) => (garble && f.op === 'PROVISION' ? [{ op: 'OK', args: { kcv: '000000', serial: f.args.serial! } }] : undefined) });
     const e = await refusal(provisionToken(registry, client, { serial: 'HWT-TEST-3' }));
     expect(e).toBeInstanceOf(ProvisionError);
     expect(e.name).toBe('KcvMismatch');
-    expect(e.message).toMatch(/000000.*pending.*wipe/);
+    expect(e.message).toMatch(/000000.*pending.*hwtotp wipe --port .*then provision it again under the same serial \(hwtotp provision --port \S+ --serial HWT-TEST-3\)/);
     expect(await state('HWT-TEST-3')).toBe('pending');
     await expect(registry.enable('alice', 'key', 'HWT-TEST-3', '000000', '000000')).rejects.toThrow();
+    // Follow the message: the wipe leaves the token blank, and the re-run keeps the serial.
+    garble = false;
+    fake.state = { blank: true };
+    const again = await provisionToken(registry, client, { serial: 'HWT-TEST-3' });
+    expect([again.serial, again.outcome]).toEqual(['HWT-TEST-3', 'resumed']);
+    expect(await state('HWT-TEST-3')).toBe('unassigned');
   });
 
   it('a re-run resolves a pending token that already holds the seed, when the firmware reports its KCV', async () => {

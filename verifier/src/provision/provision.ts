@@ -169,7 +169,8 @@ export async function provisionToken(registry: ProvisionRegistry, client: TokenC
     if (!constantTimeEqual(reply.kcv, expected) || reply.serial !== serial) {
       throw new ProvisionError('KcvMismatch',
         `the token on ${port} reported KCV ${reply.kcv} for serial ${reply.serial}, the host computed ${expected} for ${serial}: ` +
-        `the seed did not arrive intact. ${serial} stays pending and cannot be enabled; wipe the token (hwtotp wipe --port ${port}) and run provision again`,
+        `the seed did not arrive intact. ${serial} stays pending and cannot be enabled; wipe the token (hwtotp wipe --port ${port}), ` +
+        `then provision it again under the same serial (hwtotp provision --port ${port} --serial ${serial})`,
         { serial });
     }
     await options.onStep?.('confirmed', serial);
