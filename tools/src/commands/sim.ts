@@ -3,11 +3,42 @@
  * (DESIGN.md "The simulated token"). With --json, stdout carries one event a line and stdin takes one
  * command a line; without, an interactive view in the terminal.
  */
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Command, UsageError } from '../command.ts';
+import { Command, Flags, Io, UsageError } from '../command.ts';
+import { buildFirmware } from '../build/firmware.ts';
 import { BoardName, boardByName } from '../sim/boards.ts';
-import { startSimulator } from '../sim/simulator.ts';
+import { defaultBundle, startSimulator } from '../sim/simulator.ts';
 import { runTerminalView } from '../sim/terminal-view.ts';
+
+/** Where the command finds its bundles and its commands; the defaults are the checkout's and the process's. */
+export interface SimSetup {
+  /** Where the default bundles are, and where a missing one is built (default device/dist). */
+  distDir?: string;
+  /** Where that build compiles to (default device/build). */
+  buildDir?: string;
+  /** Where --json commands come from (default process.stdin). */
+  stdin?: NodeJS.ReadableStream & { destroy?: () => void };
+}
+
+/**
+ * The bundle to run. An explicit --bundle must exist. The default one, <distDir>/<board>.js, is built
+ * when it is missing (a fresh clone has no device/dist), as `hwtotp flash` does; saying so on stderr
+ * keeps a --json stdout pure.
+ */
+export async function simBundle(board: BoardName, explicit: string | undefined, io: Io, setup: SimSetup = {}): Promise<string> {
+  if (explicit !== undefined) {
+    if (!existsSync(explicit)) throw new UsageError(`--bundle: no such file "${explicit}"`);
+    return explicit;
+  }
+  const file = setup.distDir ? join(setup.distDir, `${board}.js`) : defaultBundle(board);
+  if (existsSync(file)) return file;
+  const shown = relative(process.cwd(), file);
+  io.err(`hwtotp sim: ${shown.startsWith('..') ? file : shown} is missing; building it first (npm run build)`);
+  const built = await buildFirmware({ boards: [board], distDir: setup.distDir, buildDir: setup.buildDir });
+  return built.files[board] as string;
+}
 
 function numberFlag(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -16,111 +47,122 @@ function numberFlag(v: unknown, name: string): number | undefined {
   return n;
 }
 
-export const sim: Command = {
-  name: 'sim',
-  summary: 'run a simulated token on a pseudo-terminal',
-  usage: 'hwtotp sim [--board pico|banglejs2|pixljs] [--state FILE] [--skew S] [--drift-ppm N] [--clock real|virtual] [--bundle FILE] [--json]',
-  options: {
-    board: { type: 'string' },
-    state: { type: 'string' },
-    skew: { type: 'string' },
-    'drift-ppm': { type: 'string' },
-    clock: { type: 'string' },
-    bundle: { type: 'string' },
-    json: { type: 'boolean' },
-  },
-  async run(flags, _pos, io) {
-    let board: BoardName;
-    try {
-      board = boardByName(typeof flags.board === 'string' ? flags.board : 'pico').name;
-    } catch (e) {
-      throw new UsageError(`--board: ${(e as Error).message}`);
-    }
-    const clock = typeof flags.clock === 'string' ? flags.clock : 'real';
-    if (clock !== 'real' && clock !== 'virtual') throw new UsageError(`--clock must be real or virtual, got "${clock}"`);
-    const driftPpm = numberFlag(flags['drift-ppm'], 'drift-ppm');
-    if (driftPpm !== undefined && driftPpm <= -1e6) throw new UsageError(`--drift-ppm must be above -1000000, got ${driftPpm}`);
-    const simulator = await startSimulator({
-      board,
-      clock,
-      state: typeof flags.state === 'string' ? flags.state : undefined,
-      skew: numberFlag(flags.skew, 'skew'),
-      driftPpm,
-      bundle: typeof flags.bundle === 'string' ? flags.bundle : undefined,
-    });
-    if (!flags.json) {
-      await runTerminalView(simulator, (s) => process.stdout.write(s));
-      return 0;
-    }
+/** `hwtotp sim`, reading its bundles and commands as `setup` says (tests point it at a temporary dist). */
+export function simCommand(setup: SimSetup = {}): Command {
+  return {
+    name: 'sim',
+    summary: 'run a simulated token on a pseudo-terminal',
+    usage: 'hwtotp sim [--board pico|banglejs2|pixljs] [--state FILE] [--skew S] [--drift-ppm N] [--clock real|virtual] [--bundle FILE] [--json]',
+    options: {
+      board: { type: 'string' },
+      state: { type: 'string' },
+      skew: { type: 'string' },
+      'drift-ppm': { type: 'string' },
+      clock: { type: 'string' },
+      bundle: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    run: (flags, _pos, io) => runSim(flags, io, setup),
+  };
+}
 
-    const emit = (o: object) => io.out(JSON.stringify(o));
-    // Every screen the token shows goes out, in order, also while a press or hold runs (a hold's
-    // countdown, a presence prompt, its deny). A change is sent once; only the screen that ends a
-    // press or hold is sent even when it repeats the last one, so each of them gets an answer.
-    let lastShown: string | undefined;
-    let shownCount = 0;
-    const show = (lines: string[], always = false) => {
-      const json = JSON.stringify(lines);
-      if (json === lastShown && !always) return;
-      lastShown = json;
-      shownCount++;
-      emit({ event: 'display', lines });
-    };
-    // Subscribed before any await: nothing the token draws from now on can be missed.
-    simulator.events.on('display', (lines: string[]) => show(lines));
-    simulator.events.on('error', (e: Error) => emit({ event: 'error', message: e.message }));
-    simulator.events.on('powercut', () => emit({ event: 'error', message: 'power cut: the token is off' }));
-    emit({ event: 'ready', port: simulator.port });
-    show(simulator.screen(), true); // what the token drew at power-up, before anyone listened
+export const sim: Command = simCommand();
 
-    const seconds = (arg: string | undefined, cmd: string): number => {
-      const n = Number(arg);
-      if (arg === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${cmd} needs a number of seconds, got "${arg ?? ''}"`);
-      return n;
-    };
-    const rl = createInterface({ input: process.stdin, terminal: false });
-    // Commands run one after another, in the order they arrive.
-    let queue = Promise.resolve();
-    let quit: () => void;
-    const done = new Promise<void>((r) => (quit = r));
-    const handle = async (line: string) => {
-      const [cmd, arg, ...extra] = line.trim().split(/\s+/);
-      if (!cmd) return;
-      try {
-        if (extra.length) throw new Error(`too many arguments for ${cmd}`);
-        if (cmd === 'press' || cmd === 'hold') {
-          const before = shownCount;
-          const lines = cmd === 'press' ? await simulator.press() : await simulator.hold(seconds(arg, 'hold'));
-          // the screen after it, unless the last change it made already showed exactly that
-          if (shownCount === before || JSON.stringify(lines) !== lastShown) show(lines, true);
-        } else if (cmd === 'advance') {
-          if (clock !== 'virtual') throw new Error('advance needs --clock virtual');
-          await simulator.advance(seconds(arg, 'advance'));
-        } else if (cmd === 'png') {
-          if (!arg) throw new Error('png needs a file name');
-          await simulator.png(arg);
-        } else if (cmd === 'quit') quit();
-        else throw new Error(`unknown command "${cmd}" (commands: press, hold SECONDS, advance SECONDS, png FILE, quit)`);
-      } catch (e) {
-        // errors the firmware raised are already reported by the 'error' event
-        if (!simulator.errors.includes(e as Error)) emit({ event: 'error', message: (e as Error).message });
-      }
-    };
-    rl.on('line', (line) => {
-      queue = queue.then(() => handle(line));
-    });
-    rl.on('close', () => {
-      queue = queue.then(() => quit());
-    });
-    const onSignal = () => quit();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    await done;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    rl.close();
-    process.stdin.destroy(); // a piped stdin would otherwise keep the process alive after quit
-    await simulator.stop();
+async function runSim(flags: Flags, io: Io, setup: SimSetup): Promise<number> {
+  let board: BoardName;
+  try {
+    board = boardByName(typeof flags.board === 'string' ? flags.board : 'pico').name;
+  } catch (e) {
+    throw new UsageError(`--board: ${(e as Error).message}`);
+  }
+  const clock = typeof flags.clock === 'string' ? flags.clock : 'real';
+  if (clock !== 'real' && clock !== 'virtual') throw new UsageError(`--clock must be real or virtual, got "${clock}"`);
+  const skew = numberFlag(flags.skew, 'skew');
+  const driftPpm = numberFlag(flags['drift-ppm'], 'drift-ppm');
+  if (driftPpm !== undefined && driftPpm <= -1e6) throw new UsageError(`--drift-ppm must be above -1000000, got ${driftPpm}`);
+  // every flag is checked before a build that takes seconds
+  const bundle = await simBundle(board, typeof flags.bundle === 'string' ? flags.bundle : undefined, io, setup);
+  const simulator = await startSimulator({
+    board,
+    clock,
+    state: typeof flags.state === 'string' ? flags.state : undefined,
+    skew,
+    driftPpm,
+    bundle,
+  });
+  if (!flags.json) {
+    await runTerminalView(simulator, (s) => process.stdout.write(s));
     return 0;
-  },
-};
+  }
+
+  const emit = (o: object) => io.out(JSON.stringify(o));
+  // Every screen the token shows goes out, in order, also while a press or hold runs (a hold's
+  // countdown, a presence prompt, its deny). A change is sent once; only the screen that ends a
+  // press or hold is sent even when it repeats the last one, so each of them gets an answer.
+  let lastShown: string | undefined;
+  let shownCount = 0;
+  const show = (lines: string[], always = false) => {
+    const json = JSON.stringify(lines);
+    if (json === lastShown && !always) return;
+    lastShown = json;
+    shownCount++;
+    emit({ event: 'display', lines });
+  };
+  // Subscribed before any await: nothing the token draws from now on can be missed.
+  simulator.events.on('display', (lines: string[]) => show(lines));
+  simulator.events.on('error', (e: Error) => emit({ event: 'error', message: e.message }));
+  simulator.events.on('powercut', () => emit({ event: 'error', message: 'power cut: the token is off' }));
+  emit({ event: 'ready', port: simulator.port });
+  show(simulator.screen(), true); // what the token drew at power-up, before anyone listened
+
+  const seconds = (arg: string | undefined, cmd: string): number => {
+    const n = Number(arg);
+    if (arg === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${cmd} needs a number of seconds, got "${arg ?? ''}"`);
+    return n;
+  };
+  const input = setup.stdin ?? process.stdin;
+  const rl = createInterface({ input, terminal: false });
+  // Commands run one after another, in the order they arrive.
+  let queue = Promise.resolve();
+  let quit: () => void;
+  const done = new Promise<void>((r) => (quit = r));
+  const handle = async (line: string) => {
+    const [cmd, arg, ...extra] = line.trim().split(/\s+/);
+    if (!cmd) return;
+    try {
+      if (extra.length) throw new Error(`too many arguments for ${cmd}`);
+      if (cmd === 'press' || cmd === 'hold') {
+        const before = shownCount;
+        const lines = cmd === 'press' ? await simulator.press() : await simulator.hold(seconds(arg, 'hold'));
+        // the screen after it, unless the last change it made already showed exactly that
+        if (shownCount === before || JSON.stringify(lines) !== lastShown) show(lines, true);
+      } else if (cmd === 'advance') {
+        if (clock !== 'virtual') throw new Error('advance needs --clock virtual');
+        await simulator.advance(seconds(arg, 'advance'));
+      } else if (cmd === 'png') {
+        if (!arg) throw new Error('png needs a file name');
+        await simulator.png(arg);
+      } else if (cmd === 'quit') quit();
+      else throw new Error(`unknown command "${cmd}" (commands: press, hold SECONDS, advance SECONDS, png FILE, quit)`);
+    } catch (e) {
+      // errors the firmware raised are already reported by the 'error' event
+      if (!simulator.errors.includes(e as Error)) emit({ event: 'error', message: (e as Error).message });
+    }
+  };
+  rl.on('line', (line) => {
+    queue = queue.then(() => handle(line));
+  });
+  rl.on('close', () => {
+    queue = queue.then(() => quit());
+  });
+  const onSignal = () => quit();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  rl.close();
+  input.destroy?.(); // a piped stdin would otherwise keep the process alive after quit
+  await simulator.stop();
+  return 0;
+}
