@@ -87,6 +87,34 @@ async function outcome(prefix: string): Promise<string> {
   return (await page.textContent(`#${prefix}-ok`))!;
 }
 
+/**
+ * Moves the focus with Tab alone until it is on `target`: an element's id, its aria-label, or its
+ * text. Fails, naming where the focus is, if Tab never gets there.
+ */
+async function tabTo(target: string): Promise<void> {
+  const here = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return [el?.id, el?.getAttribute?.('aria-label'), el?.textContent?.trim()];
+  });
+  for (let i = 0; i < 80; i++) {
+    if ((await here()).includes(target)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached "${target}"; the focus is on ${JSON.stringify(await here())}`);
+}
+
+/** Follows one of the console's navigation links from the keyboard. */
+async function navigate(label: string): Promise<void> {
+  await tabTo(label);
+  await page.keyboard.press('Enter');
+}
+
+/** Replaces the text of the focused field, as a person does: select all, then type. */
+async function retype(text: string): Promise<void> {
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+}
+
 async function focusedId(): Promise<string> {
   return page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
 }
@@ -213,18 +241,20 @@ it('walks the Assign MFA device wizard with the keyboard only, with codes read o
   expect((await verifier.token(serial)).user).toBe('alice');
 });
 
-it('signs in, refuses the same code again, and refuses once the token drifted 5 minutes', async () => {
-  await page.click('a[data-nav="signin"]');
+it('signs in, refuses the same code again, and refuses once the token drifted 5 minutes (keyboard only)', async () => {
+  await navigate('Sign in with MFA');
   expect(await page.inputValue('#signin-user')).toBe('alice');
   await tick(30);
   const code = await readCode();
-  await page.fill('#signin-code', code);
-  await page.click('#signin-form button[type="submit"]');
+  await tabTo('signin-code');
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
   expect(await outcome('signin')).toBe(`Signed in: the code was accepted (token ${serial}).`);
   await shot('6-signin-ok');
 
-  await page.fill('#signin-code', code);
-  await page.click('#signin-form button[type="submit"]');
+  await tabTo('signin-code');
+  await retype(code);
+  await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.getElementById('signin-code-error')!.textContent !== '');
   expect(await page.textContent('#signin-code-error')).toMatch(/already used/);
   expect(await page.getAttribute('#signin-code', 'aria-invalid')).toBe('true');
@@ -233,38 +263,47 @@ it('signs in, refuses the same code again, and refuses once the token drifted 5 
 
   await sim.advance(300); // only the token's clock: it now runs 5 minutes ahead of the server
   await tick(30);
-  await page.fill('#signin-code', await readCode());
-  await page.click('#signin-form button[type="submit"]');
+  const drifted = await readCode();
+  await tabTo('signin-code');
+  await retype(drifted);
+  await page.keyboard.press('Enter');
   await page.waitForFunction(() => /not valid/.test(document.getElementById('signin-code-error')!.textContent!));
   expect(await page.textContent('#signin-alert')).toMatch(/not valid for token .* the token's clock may have drifted: resync it/);
   await shot('8-signin-drifted-refused');
 });
 
-it('resyncs the drifted token with two consecutive codes, then signs in again', async () => {
-  await page.click('a[data-nav="resync"]');
+it('resyncs the drifted token with two consecutive codes, then signs in again (keyboard only)', async () => {
+  await navigate('Resync');
   expect(await page.inputValue('#resync-serial')).toBe(serial);
-  await page.fill('#resync-code1', await readCode());
+  const code1 = await readCode();
+  await tabTo('resync-code1');
+  await page.keyboard.type(code1);
   await tick(29);
-  await page.fill('#resync-code2', await readCode());
-  await page.click('#resync-form button[type="submit"]');
+  const code2 = await readCode();
+  await tabTo('resync-code2');
+  await page.keyboard.type(code2);
+  await page.keyboard.press('Enter');
   expect(await outcome('resync')).toBe(`Token ${serial} is back in sync. Its clock is 5 min ahead. Sign in with its next code.`);
   await shot('9-resync-ok');
 
-  await page.click('a[data-nav="signin"]');
+  await navigate('Sign in with MFA');
   await tick(30);
-  await page.fill('#signin-code', await readCode());
-  await page.click('#signin-form button[type="submit"]');
+  const next = await readCode();
+  await tabTo('signin-code');
+  await retype(next);
+  await page.keyboard.press('Enter');
   expect(await outcome('signin')).toContain('Signed in');
 });
 
-it('lists tokens with state, user, device, last use and lock, and deactivates one', async () => {
-  await page.click('a[data-nav="tokens"]');
+it('lists tokens with state, user, device, last use and lock, and deactivates one (keyboard only)', async () => {
+  await navigate('Tokens');
   const row = page.locator('#tokens-table tbody tr', { hasText: serial });
   await row.waitFor();
   expect((await row.locator('td').allTextContents()).slice(0, 5)).toEqual(['assigned', 'alice', 'desk-token', 'just now', 'Not locked']);
   await shot('10-tokens');
   // The token's history: the whole story of this suite, newest first.
-  await row.getByRole('button', { name: `History of ${serial}` }).click();
+  await tabTo(`History of ${serial}`);
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#history:not([hidden])');
   expect(await focusedId()).toBe('history-title');
   expect(await page.textContent('#history-title')).toBe(`History of ${serial}`);
@@ -272,7 +311,8 @@ it('lists tokens with state, user, device, last use and lock, and deactivates on
     trs.map((tr) => Array.from(tr.children).slice(1, 3).map((td: any) => td.textContent).join(' ')));
   expect(cells.reverse()).toEqual(expect.arrayContaining(['enable ok', 'check accepted', 'check refused (replay)', 'check refused (wrong-code)', 'resync ok']));
   await shot('10b-tokens-history');
-  await row.getByRole('button', { name: `Deactivate ${serial} of alice` }).click();
+  await tabTo(`Deactivate ${serial} of alice`);
+  await page.keyboard.press('Enter');
   expect(await focusedId()).toBe('Yes, deactivate');
   await shot('11-tokens-confirm');
   await page.keyboard.press('Enter');
