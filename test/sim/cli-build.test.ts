@@ -4,7 +4,7 @@
  * runs in-process, pointed at a temporary dist (and build) directory, so the checkout's own are not
  * touched.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +77,21 @@ describe('hwtotp sim: the bundle', () => {
     expect(m.err.join('\n')).toContain(`hwtotp sim: --bundle: no such file "${missing}"`);
     expect(m.err.join('\n')).not.toMatch(/building/);
     expect(m.out).toEqual([]);
+  });
+
+  it('puts a --bundle that skipped the build through the Espruino check: syntax V8 would run is refused', async () => {
+    const dir = tempDir();
+    const modern = join(dir, 'modern.js');
+    writeFileSync(modern, 'var o = { a: 1 };\nvar { a } = o;\nvar sq = (x) => x ** 2;\n');
+    const m = io();
+    expect(await main(['sim', '--json', '--clock', 'virtual', '--bundle', modern], m.io)).toBe(1);
+    expect(m.out).toEqual([]);
+    const said = m.err.join('\n');
+    expect(said).toContain(`--bundle ${modern} would not run on Espruino (3 problems)`);
+    expect(said).toMatch(/modern\.js:2:\d+ es5-syntax: destructuring/);
+    // The same fixture that runs above passes the check: the check is not what refuses everything.
+    const ok = io();
+    expect(await simCommand({ stdin: stdin('quit\n') }).run({ board: 'pico', clock: 'virtual', bundle: MINI, json: true }, [], ok.io)).toBe(0);
+    expect(JSON.parse(ok.out[0]!).event).toBe('ready');
   });
 });

@@ -3,11 +3,12 @@
  * (DESIGN.md "The simulated token"). With --json, stdout carries one event a line and stdin takes one
  * command a line; without, an interactive view in the terminal.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Flags, Io, UsageError } from '../command.ts';
 import { buildFirmware } from '../build/firmware.ts';
+import { checkEspruino, formatProblems } from '../espruino-check/index.ts';
 import { BoardName, boardByName } from '../sim/boards.ts';
 import { defaultBundle, startSimulator } from '../sim/simulator.ts';
 import { runTerminalView } from '../sim/terminal-view.ts';
@@ -30,6 +31,14 @@ export interface SimSetup {
 export async function simBundle(board: BoardName, explicit: string | undefined, io: Io, setup: SimSetup = {}): Promise<string> {
   if (explicit !== undefined) {
     if (!existsSync(explicit)) throw new UsageError(`--bundle: no such file "${explicit}"`);
+    // V8 runs syntax Espruino cannot (destructuring, arrows, **, hoisting...), and the vm context can
+    // only take globals away: so a bundle that did not come through the build gets the build's check.
+    const { ok, problems } = checkEspruino(readFileSync(explicit, 'utf8'));
+    if (!ok) {
+      const shown = formatProblems(explicit, problems);
+      throw new Error(`--bundle ${explicit} would not run on Espruino (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
+        shown.slice(0, 3).join('; ') + (shown.length > 3 ? '; …' : ''));
+    }
     return explicit;
   }
   const file = setup.distDir ? join(setup.distDir, `${board}.js`) : defaultBundle(board);
