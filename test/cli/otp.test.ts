@@ -52,7 +52,7 @@ describe('hwtotp otp', () => {
       const secret = secrets[i % 3]!;
       const alg = algs[Math.floor(i / 3) % 3]!;
       const digits = 6 + (i % 3);
-      const period = [30, 60, 1, 17][i % 4]!;
+      const period = [30, 60, 1, 17, 86_401][i % 5]!;
       const time = 1_700_000_000 + i * 7919 + (i > 12 ? 2 ** 32 : 0);
       const r = await hwtotp('otp', '--secret', secret, '--algorithm', alg, '--digits', String(digits), '--period', String(period), '--time', String(time));
       const want = await oathtool(['--totp=' + alg, '-d', String(digits), '-s', period + 's', '-N', '@' + time, '-b', secret]);

@@ -43,7 +43,8 @@ export const otp: Command = {
     const key = secretFlag(required(flags, 'secret'));
     const algorithm = algorithmFlag(flags.algorithm);
     const digits = intFlag(flags, 'digits', 6, 8) ?? 6;
-    const period = intFlag(flags, 'period', 1, 86400) ?? 30;
+    // Any whole period of 1 s or more, as RFC 6238 allows (the token's wire protocol caps it at 3600).
+    const period = intFlag(flags, 'period', 1, Number.MAX_SAFE_INTEGER) ?? 30;
     const time = intFlag(flags, 'time', 0, 2 ** 40) ?? Math.floor(Date.now() / 1000);
     const code = totp(nobleHmac, key, time, { algorithm, digits, period });
     io.out(flags.json ? JSON.stringify({ code, step: Math.floor(time / period) }) : code);
