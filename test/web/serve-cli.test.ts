@@ -48,3 +48,37 @@ it('starts on 127.0.0.1, prints a generated key once, stores it 0600, and stops 
   expect(second.out).toContain(`Operator API key: in ${db}-api.key`);
   expect(second.out).not.toContain(first.key!);
 }, 60_000);
+
+it('--json: one listening line with the URL and the key on its one showing, then one stopping line', async () => {
+  const db = join(dir, 'j.db');
+  const env: NodeJS.ProcessEnv = { ...process.env, HWTOTP_MASTER_KEY: 'ab'.repeat(32) };
+  delete env.HWTOTP_API_KEY;
+  const run = (): Promise<{ lines: unknown[]; code: number | null }> => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['tools/bin/hwtotp.js', 'serve', '--port', '0', '--db', db, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let signalled = false;
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start: ${out}${err}`)); }, 20_000);
+    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!signalled && /"event":"listening"/.test(out)) {
+        signalled = true; // once: a second Ctrl-C would find the default handler back
+        child.kill('SIGINT');
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      expect(err).toBe('');
+      resolve({ lines: out.trim().split('\n').map((l) => JSON.parse(l)), code });
+    });
+  });
+  const first = await run();
+  expect(first.code).toBe(0);
+  expect(first.lines).toEqual([
+    { event: 'listening', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), keySource: 'generated', keyFile: `${db}-api.key`, key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+    { event: 'stopping' },
+  ]);
+  const second = await run();
+  expect(second.lines[0]).toEqual({ event: 'listening', url: expect.any(String), keySource: 'file', keyFile: `${db}-api.key` });
+}, 60_000);

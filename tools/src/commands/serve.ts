@@ -7,7 +7,12 @@ import { Command, Io, UsageError, intFlag } from '../command.ts';
 import { dbPathFromFlags, openVerifierFromFlags } from '../open-verifier.ts';
 
 /** Prints where the server listens and, the one time it is generated, the operator key. */
-export function announce(io: Io, url: string, key: { key: string; source: string; file?: string }): void {
+export function announce(io: Io, url: string, key: { key: string; source: string; file?: string }, json = false): void {
+  if (json) {
+    // One line a supervisor can parse; the key itself only when this is its one showing.
+    io.out(JSON.stringify({ event: 'listening', url, keySource: key.source, keyFile: key.file ?? null, ...(key.source === 'generated' ? { key: key.key } : {}) }));
+    return;
+  }
   io.out(`hwtotp serve: console and API on ${url}`);
   if (key.source === 'generated') {
     io.out(`Operator API key (shown once; stored in ${key.file} with mode 0600):`);
@@ -22,7 +27,7 @@ export function announce(io: Io, url: string, key: { key: string; source: string
 export const serve: Command = {
   name: 'serve',
   summary: 'HTTP API and web console',
-  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--user-rate PER_MIN] [--address-rate PER_SEC]',
+  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--user-rate PER_MIN] [--address-rate PER_SEC] [--json]',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
@@ -31,6 +36,7 @@ export const serve: Command = {
     'public-check': { type: 'boolean' },
     'user-rate': { type: 'string' },
     'address-rate': { type: 'string' },
+    json: { type: 'boolean' },
   },
   async run(flags, _pos, io) {
     const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
@@ -65,10 +71,11 @@ export const serve: Command = {
       await verifier.close();
       throw e;
     }
-    announce(io, server.url, server.apiKey);
+    const json = flags.json === true;
+    announce(io, server.url, server.apiKey, json);
     if (!isLoopback(host)) io.err(`warning: listening on ${host}, reachable from other machines, over plain HTTP; put a TLS proxy in front`);
     await stopped;
-    io.out('hwtotp serve: stopping');
+    io.out(json ? JSON.stringify({ event: 'stopping' }) : 'hwtotp serve: stopping');
     await server.close();
     await verifier.close();
     return 0;
