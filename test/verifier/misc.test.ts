@@ -28,6 +28,20 @@ describe('settings and errors', () => {
     await expect(openVerifier({ db: '' })).rejects.toThrow(/db must be a file path/);
   });
 
+  it('every setting can come from its HWTOTP_ variable, for CLI and serve users; the option wins; bad values are named', async () => {
+    const env = { HWTOTP_ENABLE_WINDOW_STEPS: '20', HWTOTP_RESYNC_WINDOW_SECONDS: '3600', HWTOTP_MAX_FAILURES: '3' };
+    const v = await openVerifier({ db: ':memory:', env });
+    expect(v.settings).toMatchObject({ enableWindowSteps: 20, resyncWindowSeconds: 3600, maxFailures: 3, checkWindowSteps: 1 });
+    await v.close();
+    const w = await openVerifier({ db: ':memory:', env, enableWindowSteps: 5 });
+    expect(w.settings.enableWindowSteps).toBe(5);
+    await w.close();
+    await expect(openVerifier({ db: ':memory:', env: { HWTOTP_CHECK_WINDOW_STEPS: 'two' } }))
+      .rejects.toThrow(/HWTOTP_CHECK_WINDOW_STEPS must be an integer from 0 to 10, got "two"/);
+    await expect(openVerifier({ db: ':memory:', env: { HWTOTP_LOCK_SECONDS: '0' } }))
+      .rejects.toThrow(/HWTOTP_LOCK_SECONDS must be an integer from 1 to 86400, got 0/);
+  });
+
   it('SQLite durability: NORMAL by default, FULL on request (option or HWTOTP_SQLITE_SYNC), anything else refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwtotp-sync-'));
     try {

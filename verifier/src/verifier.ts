@@ -70,11 +70,23 @@ export class Verifier {
   close(): Promise<void> { return this.ctx.store.close(); }
 }
 
+/** The environment variable that sets a setting: enableWindowSteps → HWTOTP_ENABLE_WINDOW_STEPS. */
+export function settingVariable(name: keyof Settings): string {
+  return 'HWTOTP_' + name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+/** A setting from the option, else its environment variable (so CLI and serve users can set it), else the default. */
 function setting(options: VerifierOptions, name: keyof Settings, min: number, max: number): number {
-  const v = options[name];
-  if (v === undefined) return DEFAULT_SETTINGS[name];
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new VerifierError('ValidationError', `${name} must be an integer from ${min} to ${max}, got ${String(v)}`);
+  let v: unknown = options[name];
+  let where: string = name;
+  if (v === undefined) {
+    const raw = (options.env ?? process.env)[settingVariable(name)];
+    if (raw === undefined || raw === '') return DEFAULT_SETTINGS[name];
+    where = settingVariable(name);
+    v = /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new VerifierError('ValidationError', `${where} must be an integer from ${min} to ${max}, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
   }
   return v;
 }
