@@ -83,7 +83,12 @@ describe('built bundles', () => {
 
       shim.advance(20_000);
       if (board === 'pico') expect(shim.i2c[shim.i2c.length - 1]).toEqual([0, 0xae]);
-      if (board === 'banglejs2') expect(shim.lcdPower).toBe(false);
+      if (board === 'banglejs2') {
+        expect(shim.lcdPower).toBe(false);
+        // Its own 1.5 s hold-to-reload is off before the button is watched: a 2 s hold must refuse.
+        expect(shim.bangleOptions).toEqual({ btnLoadTimeout: 0 });
+        expect(shim.bangleOptionsBeforeWatch).toBe(true);
+      }
       shim.button(true);
       shim.advance(80);
       shim.button(false);

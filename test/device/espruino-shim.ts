@@ -43,6 +43,9 @@ export class EspruinoShim {
   private dataFn: ((d: string) => void) | undefined;
   private watch: ((e: { state: boolean }) => void) | undefined;
   lcdPower: boolean | undefined;
+  /** What the bundle passed to Bangle.setOptions, and whether it did so before watching the button. */
+  bangleOptions: { [k: string]: unknown } = {};
+  bangleOptionsBeforeWatch = false;
 
   constructor(code: string, options?: ShimOptions) {
     const o = options || {};
@@ -82,7 +85,10 @@ export class EspruinoShim {
       I2C1: { setup() {}, writeTo(_addr: number, data: ArrayLike<number>) { self.i2c.push(Array.prototype.slice.call(data)); } },
       B6: { pin: 'B6' }, B7: { pin: 'B7' }, BTN1: { pin: 'BTN1' }, BTN2: {}, BTN3: {}, BTN4: {},
       Graphics: { createArrayBuffer: (w: number, h: number) => graphics(w, h) },
-      Bangle: { setLCDPower(on: boolean) { self.lcdPower = on; } },
+      Bangle: {
+        setLCDPower(on: boolean) { self.lcdPower = on; },
+        setOptions(o: { [k: string]: unknown }) { Object.assign(self.bangleOptions, o); self.bangleOptionsBeforeWatch = self.watch === undefined; },
+      },
       setWatch(fn: (e: { state: boolean }) => void) { self.watch = fn; return 1; },
       clearWatch() {},
       getTime: () => self.offset + self.mono / 1000,

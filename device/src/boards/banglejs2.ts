@@ -6,8 +6,12 @@ import { Graphics } from '../drivers/graphics';
 
 declare const g: Graphics;
 declare const BTN1: unknown;
-declare const Bangle: { setLCDPower(on: boolean): void };
+declare const Bangle: { setLCDPower(on: boolean): void; setOptions(o: { btnLoadTimeout: number }): void };
 declare const Bluetooth: { on(e: 'data', f: (d: string) => void): void; write(s: string): void };
+
+// The watch reloads its default app when BTN1 is held 1.5 s, before our 2 s hold could refuse a
+// presence request: turn that off, so a hold means "no" here as on the other boards.
+Bangle.setOptions({ btnLoadTimeout: 0 });
 
 startToken(espruinoHal('banglejs2', ['SHA1', 'SHA256'], BTN1, Bluetooth, {
   show: function (lines, bar) {

@@ -184,6 +184,13 @@ export function createShim(d: ShimDeps): Shim {
       setLCDPower(on: unknown) {
         lcd.power = !!on;
       },
+      setOptions(opts: unknown) {
+        const o = (opts ?? {}) as { [k: string]: unknown };
+        for (const k of Object.keys(o)) {
+          if (k !== 'btnLoadTimeout') missing(`Bangle.setOptions option "${k}"`);
+          else if (typeof o[k] !== 'number') throw new TypeError(`Bangle.setOptions: btnLoadTimeout must be a number of ms, got ${typeof o[k]}`);
+        }
+      },
     });
   }
 
