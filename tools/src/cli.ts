@@ -31,6 +31,11 @@ export function commandNames(): string[] {
   return Object.keys(COMMANDS);
 }
 
+/** The subcommand of that name, loaded (undefined for an unknown name). */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return COMMANDS[name]?.();
+}
+
 async function help(io: Io): Promise<void> {
   io.out('usage: hwtotp <command> [options]   (hwtotp <command> --help for its options)\n');
   for (const name of Object.keys(COMMANDS)) {

@@ -13,7 +13,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'write seeds from the registry as PSKC or CSV',
   usage: 'hwtotp export --format pskc|csv [--serial S]... [--psk HEX | --password P | --password-file F] [--iterations N] ' +
-    '[--output FILE] [--db FILE] [--key-file F]',
+    '[--output FILE] [--db FILE] [--key-file F] [--json: refusals as JSON]',
   options: {
     ...dbOptions,
     format: { type: 'string' },
