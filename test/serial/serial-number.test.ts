@@ -1,4 +1,4 @@
-/** Allocated serials: format, and the ISO 7064 MOD 37,36 check character catching typing errors. */
+/** Allocated serials: format, and the ISO 7064 MOD 37-2 check character catching typing errors. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SERIAL_PATTERN } from '@hwtotp/protocol';

@@ -6,7 +6,7 @@
 import { readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Where USB tokens appear on Linux (Espruino's CDC is ttyACM; a UART adapter is ttyUSB). */
+/** Where USB tokens appear on Linux: every USB serial device under by-id (a UART adapter's ttyUSB too), and Espruino's CDC ports. */
 export const DEFAULT_WATCH = ['/dev/serial/by-id/*', '/dev/ttyACM*'];
 
 function toRegExp(pattern: string): RegExp {
