@@ -1,5 +1,5 @@
 /**
- * The registry subcommands (enable, check, resync, deactivate, list): in-process through main() with
+ * The registry subcommands (enable, check, resync, deactivate, list, remove-pending): in-process through main() with
  * a real SQLite file, and once through the real bin. Exit 0 success, 1 refused, 2 usage error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,32 @@ describe('hwtotp enable/check/resync/deactivate/list', () => {
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/MasterKeyMismatch: the master key does not match registry/);
     } finally { env = saved; }
+  });
+
+  it('remove-pending forgets an unfinished provisioning, and refuses any other token', async () => {
+    const P = token('HWT-CLI-00009');
+    const v = await openVerifier({ db, env });
+    try {
+      await v.addPending(P);
+    } finally {
+      await v.close();
+    }
+    let r = await hwtotp('remove-pending', '--serial', B.serial);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`ValidationError: .*${B.serial} is \\w+, not pending`));
+    r = await hwtotp('remove-pending', '--serial', P.serial, '--json');
+    expect([r.code, JSON.parse(r.out)]).toEqual([0, { serial: P.serial, removed: true }]);
+    r = await hwtotp('remove-pending', '--serial', P.serial);
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/NoSuchEntity/)]);
+    r = await hwtotp('remove-pending');
+    expect(r.code).toBe(2);
+    const w = await openVerifier({ db, env });
+    try {
+      expect((await w.audit({ serial: P.serial, action: 'remove' })).map((a) => [a.outcome, a.reason])).toEqual([['ok', 'provisioning-failed']]);
+      expect((await w.token(B.serial)).state).not.toBe('pending');
+    } finally {
+      await w.close();
+    }
   });
 
   it('the real bin checks a code and exits 0, then 1 on the replay', async () => {

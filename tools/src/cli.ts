@@ -21,6 +21,7 @@ const COMMANDS: { [name: string]: () => Promise<Command> } = {
   export: async () => (await import('./commands/export.ts')).exportCommand,
   serve: async () => (await import('./commands/serve.ts')).serve,
   provision: async () => (await import('./commands/provision.ts')).provision,
+  'remove-pending': async () => (await import('./commands/remove-pending.ts')).removePending,
   info: async () => (await import('./commands/info.ts')).info,
   settime: async () => (await import('./commands/settime.ts')).settime,
   wipe: async () => (await import('./commands/wipe.ts')).wipe,
@@ -38,9 +39,10 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
 
 async function help(io: Io): Promise<void> {
   io.out('usage: hwtotp <command> [options]   (hwtotp <command> --help for its options)\n');
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 1;
   for (const name of Object.keys(COMMANDS)) {
     const cmd = await COMMANDS[name]!();
-    io.out(`  ${name.padEnd(11)} ${cmd.summary}`);
+    io.out(`  ${name.padEnd(width)} ${cmd.summary}`);
   }
 }
 

@@ -94,7 +94,8 @@ export async function removePending(ctx: Context, serial: string): Promise<void>
   if (ok) return;
   const row = await ctx.store.getToken(serial);
   if (!row) throw noSuchToken(serial);
-  throw invalid(serial, `is ${row.state}, not pending; only a token being provisioned can be removed this way`);
+  throw new VerifierError('ValidationError',
+    `token ${serial} is ${row.state}, not pending; only a token whose provisioning never finished can be removed`, { serial });
 }
 
 /** Imports tokens, all or nothing. A serial already present (or twice in the batch) writes nothing. */
