@@ -7,10 +7,10 @@
  * re-flash, boot the board without our code first (device/README.md, "Flashing").
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, UsageError, required } from '../command.ts';
-import { BOARDS, ROOT, buildFirmware } from '../build/firmware.ts';
+import { BOARDS, ROOT } from '../build/firmware.ts';
+import { bundleFor } from '../build/bundle.ts';
 
 /** The espruino CLI's entry point in node_modules. */
 export const ESPRUINO_CLI = join(ROOT, 'node_modules', 'espruino', 'bin', 'espruino-cli.js');
@@ -45,9 +45,7 @@ export const flash: Command = {
     const board = required(flags, 'board');
     if (BOARDS.indexOf(board) < 0) throw new UsageError('--board must be one of ' + BOARDS.join(', ') + ', got "' + board + '"');
     const port = checkPort(required(flags, 'port'));
-    let bundle = typeof flags.bundle === 'string' ? flags.bundle : join(ROOT, 'device', 'dist', board + '.js');
-    if (typeof flags.bundle === 'string' && !existsSync(bundle)) throw new UsageError('--bundle: no such file "' + bundle + '"');
-    if (!existsSync(bundle)) bundle = (await buildFirmware({ boards: [board] })).files[board] as string;
+    const bundle = await bundleFor(board, typeof flags.bundle === 'string' ? flags.bundle : undefined);
     const args = flashArgs(port, bundle);
     if (flags['dry-run']) {
       io.out([process.execPath].concat(args).join(' '));

@@ -3,14 +3,13 @@
  * (DESIGN.md "The simulated token"). With --json, stdout carries one event a line and stdin takes one
  * command a line; without, an interactive view in the terminal.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Flags, Io, UsageError } from '../command.ts';
-import { buildFirmware } from '../build/firmware.ts';
-import { checkEspruino, formatProblems } from '../espruino-check/index.ts';
+import { bundleFor } from '../build/bundle.ts';
 import { BoardName, boardByName } from '../sim/boards.ts';
-import { defaultBundle, startSimulator } from '../sim/simulator.ts';
+import { startSimulator } from '../sim/simulator.ts';
 import { runTerminalView } from '../sim/terminal-view.ts';
 
 /** Where the command finds its bundles and its commands; the defaults are the checkout's and the process's. */
@@ -24,29 +23,29 @@ export interface SimSetup {
 }
 
 /**
- * The bundle to run. An explicit --bundle must exist. The default one, <distDir>/<board>.js, is built
- * when it is missing (a fresh clone has no device/dist), as `hwtotp flash` does; saying so on stderr
- * keeps a --json stdout pure.
+ * The bundle to run (see build/bundle.ts: an explicit --bundle must exist, the default one is built
+ * when missing); saying so on stderr keeps a --json stdout pure.
  */
 export async function simBundle(board: BoardName, explicit: string | undefined, io: Io, setup: SimSetup = {}): Promise<string> {
+  const file = await bundleFor(board, explicit, {
+    distDir: setup.distDir, buildDir: setup.buildDir,
+    onBuild: (f) => {
+      const shown = relative(process.cwd(), f);
+      io.err(`hwtotp sim: ${shown.startsWith('..') ? f : shown} is missing; building it first (npm run build)`);
+    },
+  });
   if (explicit !== undefined) {
-    if (!existsSync(explicit)) throw new UsageError(`--bundle: no such file "${explicit}"`);
     // V8 runs syntax Espruino cannot (destructuring, arrows, **, hoisting...), and the vm context can
     // only take globals away: so a bundle that did not come through the build gets the build's check.
-    const { ok, problems } = checkEspruino(readFileSync(explicit, 'utf8'));
+    const { checkEspruino, formatProblems } = await import('../espruino-check/index.ts');
+    const { ok, problems } = checkEspruino(readFileSync(file, 'utf8'));
     if (!ok) {
-      const shown = formatProblems(explicit, problems);
-      throw new Error(`--bundle ${explicit} would not run on Espruino (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
+      const shown = formatProblems(file, problems);
+      throw new Error(`--bundle ${file} would not run on Espruino (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
         shown.slice(0, 3).join('; ') + (shown.length > 3 ? '; …' : ''));
     }
-    return explicit;
   }
-  const file = setup.distDir ? join(setup.distDir, `${board}.js`) : defaultBundle(board);
-  if (existsSync(file)) return file;
-  const shown = relative(process.cwd(), file);
-  io.err(`hwtotp sim: ${shown.startsWith('..') ? file : shown} is missing; building it first (npm run build)`);
-  const built = await buildFirmware({ boards: [board], distDir: setup.distDir, buildDir: setup.buildDir });
-  return built.files[board] as string;
+  return file;
 }
 
 function numberFlag(v: unknown, name: string): number | undefined {

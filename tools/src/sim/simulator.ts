@@ -6,9 +6,9 @@
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import vm from 'node:vm';
+import { defaultBundle } from '../build/bundle.ts';
 import { BoardName, boardByName } from './boards.ts';
 import { ClockMode, SimClock } from './clock.ts';
 import { createRealm } from './context.ts';
@@ -82,12 +82,8 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** The default bundle for a board: device/dist/<board>.js in this checkout. */
-export function defaultBundle(board: BoardName): string {
-  return resolve(here, '../../../device/dist', `${board}.js`);
-}
+/** The default bundle of a board: device/dist/<board>.js (build/bundle.ts). */
+export { defaultBundle };
 
 /** Starts a simulated token; resolves once it is ready (bundle loaded, init run, pty open). */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
