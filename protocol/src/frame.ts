@@ -44,16 +44,26 @@ export function hex8(n: number): string {
   return '00000000'.substring(0, 8 - s.length) + s;
 }
 
-function escape(v: string, what: string): string {
+/**
+ * Percent-encodes without checking: a character above U+00FF yields a malformed escape that every
+ * receiver refuses. encodeValue and encodeFrame check first; writeFrame's callers pass wire text.
+ */
+function escapeValue(v: string): string {
   let out = '';
   for (let i = 0; i < v.length; i++) {
     const c = v.charAt(i);
     const code = v.charCodeAt(i);
-    if (SAFE_CHAR.test(c)) out += c;
-    else if (code > 255) throw new RangeError(what + ' has a character above U+00FF (code ' + code + ') at position ' + i);
-    else out += '%' + HEXDIGITS.charAt(code >> 4) + HEXDIGITS.charAt(code & 15);
+    out += SAFE_CHAR.test(c) ? c : '%' + HEXDIGITS.charAt(code >> 4) + HEXDIGITS.charAt(code & 15);
   }
   return out;
+}
+
+/** @throws RangeError naming `what` and the position of the first character above U+00FF. */
+function checkLatin1(v: string, what: string): void {
+  for (let i = 0; i < v.length; i++) {
+    const code = v.charCodeAt(i);
+    if (code > 255) throw new RangeError(what + ' has a character above U+00FF (code ' + code + ') at position ' + i);
+  }
 }
 
 /**
@@ -62,7 +72,8 @@ function escape(v: string, what: string): string {
  * a character would change the value.
  */
 export function encodeValue(v: string): string {
-  return escape(v, 'value');
+  checkLatin1(v, 'value');
+  return escapeValue(v);
 }
 
 function hexValue(c: string): number {
@@ -87,6 +98,23 @@ export function decodeValue(v: string): string | undefined {
 }
 
 /**
+ * encodeFrame without its checks. The token sends only frames it builds from constants and from
+ * values that arrived in checked frames, and spends no bundle bytes re-checking them; anything
+ * else calls encodeFrame.
+ */
+export function writeFrame(frame: Frame, crc32: Crc32Fn): string {
+  let body = frame.id + ' ' + frame.op;
+  const keys = Object.keys(frame.args);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    body += ' ' + k + '=' + escapeValue(String(frame.args[k]));
+  }
+  return '!' + body + '*' + hex8(crc32(body)) + '\n';
+}
+
+const TOO_LONG_MESSAGE = 'frame longer than ' + MAX_FRAME + ' bytes';
+
+/**
  * Encodes a frame as one line, "\n" included. Values may be strings of characters U+0000-U+00FF
  * or finite numbers (written with String()).
  * @throws RangeError naming the id, op, key or value that is invalid, or the length when the line
@@ -99,7 +127,6 @@ export function encodeFrame(frame: Frame, crc32: Crc32Fn): string {
   if (typeof frame.op !== 'string' || !OP.test(frame.op)) {
     throw new RangeError('frame op must be 1-16 of [A-Z_], a letter first, got "' + String(frame.op) + '"');
   }
-  let body = frame.id + ' ' + frame.op;
   const keys = Object.keys(frame.args);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
@@ -108,14 +135,12 @@ export function encodeFrame(frame: Frame, crc32: Crc32Fn): string {
     if (typeof v !== 'string' && !(typeof v === 'number' && isFinite(v))) {
       throw new RangeError('frame argument ' + k + ' must be a string or a finite number, got ' + String(v));
     }
-    body += ' ' + k + '=' + escape(String(v), 'frame argument ' + k);
+    checkLatin1(String(v), 'frame argument ' + k);
   }
-  const line = '!' + body + '*' + hex8(crc32(body)) + '\n';
+  const line = writeFrame(frame, crc32);
   if (line.length > MAX_FRAME) throw new RangeError('frame ' + frame.op + ' is ' + line.length + ' bytes, over the limit of ' + MAX_FRAME);
   return line;
 }
-
-const TOO_LONG_MESSAGE = 'frame longer than ' + MAX_FRAME + ' bytes';
 
 /**
  * Decodes one line, without its "\n" (one trailing "\r" is ignored).

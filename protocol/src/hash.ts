@@ -12,6 +12,11 @@ export type HashAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
 /** Every algorithm, in the order of preference used by documentation and CLI help. */
 export const HASH_ALGORITHMS: HashAlgorithm[] = ['SHA1', 'SHA256', 'SHA512'];
 
+/** Whether s names an algorithm exactly as the wire, PSKC and the registry spell it. */
+export function isAlgorithm(s: unknown): s is HashAlgorithm {
+  return s === 'SHA1' || s === 'SHA256' || s === 'SHA512';
+}
+
 /** Block length in bytes of each hash, as RFC 2104 §2 needs it. */
 export const BLOCK_LENGTH: { [alg: string]: number } = { SHA1: 64, SHA256: 64, SHA512: 128 };
 
@@ -27,6 +32,6 @@ export type HmacFn = (algorithm: HashAlgorithm, key: Uint8Array, message: Uint8A
  */
 export function parseAlgorithm(name: string): HashAlgorithm {
   const n = String(name).toUpperCase().replace('-', '');
-  if (n === 'SHA1' || n === 'SHA256' || n === 'SHA512') return n;
+  if (isAlgorithm(n)) return n;
   throw new RangeError('algorithm must be SHA1, SHA256 or SHA512, got "' + name + '"');
 }

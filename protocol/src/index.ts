@@ -13,4 +13,5 @@ export * from './crc32';
 export * from './frame';
 export * from './messages';
 export * from './lex';
+export * from './params';
 export * from './reply';

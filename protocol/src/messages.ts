@@ -2,9 +2,10 @@
  * Wire protocol v1 operations, error codes and argument rules (see protocol/PROTOCOL.md).
  * Both ends validate with these functions, so they cannot disagree about what is well formed.
  */
-import { HashAlgorithm } from './hash';
-import { fromHex, isInteger, toHex } from './bytes';
+import { isAlgorithm } from './hash';
+import { hexToBytes, isInteger, toHex } from './bytes';
 import { isCanonicalInt, pattern } from './lex';
+import { DEFAULT_PARAMS, LIMITS, MAX_TIME, MIN_TIME, TokenParams } from './params';
 
 /** The protocol version this code speaks. A host refuses a token that reports another. */
 export const PROTOCOL_VERSION = 1;
@@ -43,19 +44,10 @@ export const STATE = { BLANK: 'blank', PROVISIONED: 'provisioned' };
 // eslint-disable-next-line no-useless-escape
 export const SERIAL_PATTERN = pattern(/^[A-Za-z0-9+=\/:,.@-]+$/, 9, 64);
 
-/** Earliest time a token accepts (2020-01-01): anything before is a host clock or typing error. */
-export const MIN_TIME = 1577836800;
-/** Latest time a token accepts (2100-01-01). */
-export const MAX_TIME = 4102444800;
-
 /** Provisioning parameters after validation. */
-export interface ProvisionArgs {
+export interface ProvisionArgs extends TokenParams {
   serial: string;
   secret: Uint8Array;
-  algorithm: HashAlgorithm;
-  digits: number;
-  period: number;
-  t0: number;
   time: number;
 }
 
@@ -64,12 +56,12 @@ export interface Checked<T> { value?: T; error?: string }
 
 /**
  * Reads an integer argument in canonical decimal (no "+", no leading zeros, at most 16 digits) and
- * checks its range. The error names the argument; it quotes at most 20 characters of the value.
+ * checks its range. The error names the argument and its rule, and never quotes the value (PROTOCOL.md §11).
  */
 export function parseIntArg(args: { [k: string]: string }, name: string, min: number, max: number): Checked<number> {
   const raw = args[name];
   if (raw === undefined) return { error: name + ' is missing' };
-  if (!isCanonicalInt(raw, 16, true)) return { error: name + ' must be an integer, got "' + raw.substring(0, 20) + '"' };
+  if (!isCanonicalInt(raw, 16, true)) return { error: name + ' must be an integer in canonical decimal' };
   const n = parseInt(raw, 10);
   if (!isInteger(n) || n < min || n > max) return { error: name + ' must be from ' + min + ' to ' + max + ', got ' + n };
   return { value: n };
@@ -81,8 +73,9 @@ export function parseTimeArg(args: { [k: string]: string }): Checked<number> {
 }
 
 /**
- * Validates PROVISION arguments: serial, secret (hex, 16-64 bytes), alg, digits (6-8),
- * period (1-3600), t0 (optional, default 0, not after time) and time. Error messages never quote the secret.
+ * Validates PROVISION arguments (PROTOCOL.md §7.2): serial, secret (hex), alg, digits, period,
+ * t0 (optional, default 0, not after time) and time, each within params.ts's LIMITS.
+ * Error messages never quote the secret.
  */
 export function parseProvisionArgs(args: { [k: string]: string }): Checked<ProvisionArgs> {
   const serial = args.serial;
@@ -96,20 +89,19 @@ export function parseProvisionArgs(args: { [k: string]: string }): Checked<Provi
   let bad = -1;
   for (let i = 0; i < hex.length && bad < 0; i++) if ('0123456789abcdefABCDEF'.indexOf(hex.charAt(i)) < 0) bad = i;
   if (bad >= 0) return { error: 'secret must be hex, with a bad character at position ' + bad };
-  if (hex.length % 2 !== 0 || hex.length < 32 || hex.length > 128) {
-    return { error: 'secret must be 16 to 64 bytes in hex, got ' + hex.length + ' hex digits' };
+  const bytes = LIMITS.secretBytes;
+  if (hex.length % 2 !== 0 || hex.length < 2 * bytes.min || hex.length > 2 * bytes.max) {
+    return { error: 'secret must be ' + bytes.min + ' to ' + bytes.max + ' bytes in hex, got ' + hex.length + ' hex digits' };
   }
   const alg = args.alg;
   if (alg === undefined) return { error: 'alg is missing' };
-  if (alg !== 'SHA1' && alg !== 'SHA256' && alg !== 'SHA512') {
-    return { error: 'alg must be SHA1, SHA256 or SHA512' };
-  }
-  const digits = parseIntArg(args, 'digits', 6, 8);
+  if (!isAlgorithm(alg)) return { error: 'alg must be SHA1, SHA256 or SHA512' };
+  const digits = parseIntArg(args, 'digits', LIMITS.digits.min, LIMITS.digits.max);
   if (digits.error) return { error: digits.error };
-  const period = parseIntArg(args, 'period', 1, 3600);
+  const period = parseIntArg(args, 'period', LIMITS.period.min, LIMITS.period.max);
   if (period.error) return { error: period.error };
-  let t0: Checked<number> = { value: 0 };
-  if (args.t0 !== undefined) t0 = parseIntArg(args, 't0', 0, MAX_TIME);
+  let t0: Checked<number> = { value: DEFAULT_PARAMS.t0 };
+  if (args.t0 !== undefined) t0 = parseIntArg(args, 't0', LIMITS.t0.min, LIMITS.t0.max);
   if (t0.error) return { error: t0.error };
   const time = parseTimeArg(args);
   if (time.error) return { error: time.error };
@@ -117,7 +109,7 @@ export function parseProvisionArgs(args: { [k: string]: string }): Checked<Provi
   return {
     value: {
       serial: serial,
-      secret: fromHex(hex),
+      secret: hexToBytes(hex),
       algorithm: alg,
       digits: digits.value as number,
       period: period.value as number,

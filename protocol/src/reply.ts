@@ -6,10 +6,11 @@
  * Checkers return {value} or {error} (no exceptions, as on the device) and ignore unknown keys,
  * so a later firmware may add fields without breaking an older host.
  */
-import { Frame, MAX_FRAME, encodeValue } from './frame';
-import { HashAlgorithm } from './hash';
+import { Frame, MAX_FRAME, SAFE_CHAR } from './frame';
+import { HashAlgorithm, isAlgorithm } from './hash';
 import { isInteger } from './bytes';
-import { Checked, ERROR, OP, PROTOCOL_VERSION, REPLY, SERIAL_PATTERN, STATE, MAX_TIME, parseIntArg } from './messages';
+import { Checked, ERROR, OP, PROTOCOL_VERSION, REPLY, SERIAL_PATTERN, STATE, parseIntArg } from './messages';
+import { DEFAULT_PARAMS, LIMITS, MAX_TIME } from './params';
 import { pattern } from './lex';
 
 // Espruino's RegExp subset plus length bounds (lex.ts): these checkers compile into firmware too.
@@ -72,7 +73,8 @@ function fitValue(text: string, budget: number): string {
   let used = 0;
   let i = 0;
   for (; i < text.length; i++) {
-    const n = encodeValue(text.charAt(i)).length;
+    // A safe character goes as itself, any other as a 3-character escape (frame.ts).
+    const n = SAFE_CHAR.test(text.charAt(i)) ? 1 : 3;
     if (used + n > budget) break;
     used += n;
   }
@@ -98,7 +100,7 @@ export function okReply(id: number, args?: Args): Frame {
  */
 export function errorReply(id: number, code: string, msg?: string): Frame {
   const args: Args = { code: code };
-  if (msg) args.msg = fitValue(msg, MAX_FRAME - overhead(id, REPLY.ERR, ['code', 'msg']) - encodeValue(code).length);
+  if (msg) args.msg = fitValue(msg, MAX_FRAME - overhead(id, REPLY.ERR, ['code', 'msg']) - code.length);
   return { id: id, op: REPLY.ERR, args: args };
 }
 
@@ -139,10 +141,6 @@ export function helloArgs(info: HelloInfo): Args {
   return a;
 }
 
-function isAlgorithm(s: string | undefined): s is HashAlgorithm {
-  return s === 'SHA1' || s === 'SHA256' || s === 'SHA512';
-}
-
 /**
  * Checks the arguments of a HELLO reply. The protocol version is checked first: a host must refuse a
  * token that speaks another version, whatever else the reply holds.
@@ -171,15 +169,15 @@ export function parseHello(args: Args): Checked<HelloInfo> {
     if (serial === undefined) return { error: 'serial is missing from a provisioned token' };
     if (!isAlgorithm(args.alg)) return { error: 'alg must be SHA1, SHA256 or SHA512' };
     info.alg = args.alg;
-    const digits = parseIntArg(args, 'digits', 6, 8);
+    const digits = parseIntArg(args, 'digits', LIMITS.digits.min, LIMITS.digits.max);
     if (digits.error) return { error: digits.error };
-    const period = parseIntArg(args, 'period', 1, 3600);
+    const period = parseIntArg(args, 'period', LIMITS.period.min, LIMITS.period.max);
     if (period.error) return { error: period.error };
     info.digits = digits.value;
     info.period = period.value;
-    info.t0 = 0;
+    info.t0 = DEFAULT_PARAMS.t0;
     if (args.t0 !== undefined) {
-      const t0 = parseIntArg(args, 't0', 0, MAX_TIME);
+      const t0 = parseIntArg(args, 't0', LIMITS.t0.min, LIMITS.t0.max);
       if (t0.error) return { error: t0.error };
       info.t0 = t0.value;
     }

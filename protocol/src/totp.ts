@@ -6,8 +6,9 @@
 import { HmacFn } from './hash';
 import { HotpParams, hotp } from './hotp';
 import { isInteger } from './bytes';
+import { DEFAULT_PARAMS } from './params';
 
-/** TOTP parameters. Defaults: SHA1, 6 digits, a 30 s period, T0 = 0. */
+/** TOTP parameters. Defaults: params.ts DEFAULT_PARAMS (SHA1, 6 digits, a 30 s period, T0 = 0). */
 export interface TotpParams extends HotpParams { period?: number; t0?: number }
 
 /**
@@ -29,21 +30,42 @@ export function checkT0(t0: number): number {
 }
 
 /**
- * The time step that covers `time` (UNIX seconds, fractions allowed): floor((time - t0) / period).
- * @throws RangeError naming the value for a bad period or T0, or a time that is not a finite number.
+ * RFC 6238 §4.2, T = floor((time - T0) / X): the time step that covers `time` (UNIX seconds,
+ * fractions allowed). The one place the formula is written. Unchecked: stepAt checks its inputs;
+ * the firmware and the verifier call this with parameters they checked when they stored them.
  */
-export function stepAt(time: number, params?: TotpParams): number {
-  const period = params && params.period !== undefined ? checkPeriod(params.period) : 30;
-  const t0 = params && params.t0 !== undefined ? checkT0(params.t0) : 0;
-  if (typeof time !== 'number' || !isFinite(time)) throw new RangeError('time must be a finite number of seconds, got ' + time);
+export function totpStep(time: number, period: number, t0: number): number {
   return Math.floor((time - t0) / period);
 }
 
-/** Seconds until the next step begins, from 1 to period: the countdown the token shows. */
+/** Seconds until the next step begins, from 1 to period: the countdown the token shows. Unchecked. */
+export function stepSecondsLeft(time: number, period: number, t0: number): number {
+  return period - Math.floor(time - t0 - totpStep(time, period, t0) * period);
+}
+
+function periodOf(params?: TotpParams): number {
+  return params && params.period !== undefined ? checkPeriod(params.period) : DEFAULT_PARAMS.period;
+}
+
+function t0Of(params?: TotpParams): number {
+  return params && params.t0 !== undefined ? checkT0(params.t0) : DEFAULT_PARAMS.t0;
+}
+
+/**
+ * totpStep with checked inputs.
+ * @throws RangeError naming the value for a bad period or T0, or a time that is not a finite number.
+ */
+export function stepAt(time: number, params?: TotpParams): number {
+  const period = periodOf(params);
+  const t0 = t0Of(params);
+  if (typeof time !== 'number' || !isFinite(time)) throw new RangeError('time must be a finite number of seconds, got ' + time);
+  return totpStep(time, period, t0);
+}
+
+/** stepSecondsLeft with checked inputs. */
 export function secondsLeft(time: number, params?: TotpParams): number {
-  const period = params && params.period !== undefined ? params.period : 30;
-  const t0 = params && params.t0 !== undefined ? params.t0 : 0;
-  return period - Math.floor(time - t0 - stepAt(time, params) * period);
+  stepAt(time, params);
+  return stepSecondsLeft(time, periodOf(params), t0Of(params));
 }
 
 /**

@@ -14,8 +14,9 @@
  */
 import { Hal, TimerId } from '../hal';
 import {
-  DecodeResult, ERROR, Frame, FrameDecoder, HashAlgorithm, MIN_TIME, PROTOCOL_VERSION, REPLY, STATE,
-  counterBytes, encodeFrame, fromHex, hmacFromHashes, kcv, parseProvisionArgs, parseTimeArg, toHex, truncate, waitReply,
+  DecodeResult, ERROR, Frame, FrameDecoder, HashAlgorithm, HelloInfo, MIN_TIME, PROTOCOL_VERSION, STATE,
+  dynamicTruncate, encodeCounter, errorReply, helloArgs, hexToBytes, hmacFromHashes, kcv, okReply, parseProvisionArgs,
+  parseTimeArg, stepSecondsLeft, toHex, totpStep, waitReply, writeFrame,
 } from '@hwtotp/protocol';
 import { TokenRecord, eraseOther, loadRecord, saveRecord } from './record';
 import { CLOCK_NOT_SET, NOT_PROVISIONED, codeLines, presenceLines, statusLines } from './screens';
@@ -67,7 +68,7 @@ export function startToken(hal: Hal): void {
 
   function applyRecord(r: TokenRecord): void {
     rec = r;
-    seed = r.k ? fromHex(r.k) : undefined;
+    seed = r.k ? hexToBytes(r.k) : undefined;
     lastStep = -1;
   }
 
@@ -90,14 +91,14 @@ export function startToken(hal: Hal): void {
       return hal.show(presenceLines(pending.what, left), left / (PRESENCE_MS / 1000));
     }
     const period = rec.p as number;
-    const step = floor((t - (rec.t as number)) / period);
+    const step = totpStep(t, period, rec.t as number);
     if (!seed || !clockOk(t) || step < 0) return hal.show(statusLines(seed ? CLOCK_NOT_SET : NOT_PROVISIONED, rec.s), -1);
     if (step !== lastStep) {
-      // HOTP of the step (RFC 4226 §5.3) without hotp()'s parameter handling: the record was checked at PROVISION.
-      lastCode = truncate(hmac(rec.a as HashAlgorithm, seed, counterBytes(step)), rec.d as number);
+      // HOTP of the step (RFC 4226 §5.3) without hotp()'s parameter checks: the record was checked at PROVISION.
+      lastCode = dynamicTruncate(hmac(rec.a as HashAlgorithm, seed, encodeCounter(step)), rec.d as number);
       lastStep = step;
     }
-    left = period - floor(t - (rec.t as number) - step * period);
+    left = stepSecondsLeft(t, period, rec.t as number);
     hal.show(codeLines(lastCode, left), left / period);
   }
 
@@ -130,16 +131,17 @@ export function startToken(hal: Hal): void {
 
   // ---- replies -------------------------------------------------------------------------------
 
+  // Replies are built with protocol/src/reply.ts, the builders hosts check against.
   function send(frame: Frame): void {
-    hal.link.write(encodeFrame(frame, crc));
+    hal.link.write(writeFrame(frame, crc));
   }
 
   function ok(id: number, args: Args): void {
-    send({ id: id, op: REPLY.OK, args: args });
+    send(okReply(id, args));
   }
 
   function fail(id: number, code: string, msg: string): void {
-    send({ id: id, op: REPLY.ERR, args: { code: code, msg: msg } });
+    send(errorReply(id, code, msg));
   }
 
   // ---- presence ------------------------------------------------------------------------------
@@ -206,21 +208,20 @@ export function startToken(hal: Hal): void {
       // PROTOCOL.md §7.1: a version we cannot speak is refused, naming the one we speak.
       if (args.proto !== undefined && args.proto !== '' + PROTOCOL_VERSION) return fail(id, ERROR.BAD_ARG, 'this token speaks proto ' + PROTOCOL_VERSION);
       const t = hal.now();
-      // The fields and order of protocol/src/reply.ts helloArgs, which hosts check with parseHello.
-      const out: Args = { proto: '' + PROTOCOL_VERSION, fw: FW_VERSION, board: hal.board, state: seed ? STATE.PROVISIONED : STATE.BLANK };
-      if (rec.s) out.serial = rec.s;
+      const info: HelloInfo = {
+        proto: PROTOCOL_VERSION, fw: FW_VERSION, board: hal.board, state: seed ? STATE.PROVISIONED : STATE.BLANK,
+        clockSet: clockOk(t), time: floor(t), hashes: Object.keys(hal.hashes) as HashAlgorithm[],
+      };
+      if (rec.s) info.serial = rec.s;
       if (seed) {
-        out.alg = rec.a as string;
-        out.digits = '' + rec.d;
-        out.period = '' + rec.p;
-        out.t0 = '' + rec.t;
+        info.alg = rec.a as HashAlgorithm;
+        info.digits = rec.d;
+        info.period = rec.p;
+        info.t0 = rec.t;
         // Public by design: lets a host resolve an interrupted provisioning without reading the seed.
-        out.kcv = kcv(hmac, rec.a as HashAlgorithm, seed);
+        info.kcv = kcv(hmac, rec.a as HashAlgorithm, seed);
       }
-      out.clock = clockOk(t) ? 'set' : 'unset';
-      out.time = '' + floor(t);
-      out.hashes = Object.keys(hal.hashes).join(',');
-      ok(id, out);
+      ok(id, helloArgs(info));
     },
 
     PROVISION: function (id, args) {
