@@ -30,6 +30,17 @@ export interface TokenParams {
 /** What a token is when a parameter is not given: RFC 6238's defaults (§4.1: X = 30, T0 = 0; §1.2, §5.3 of RFC 4226). */
 export const DEFAULT_PARAMS: TokenParams = { algorithm: 'SHA1', digits: 6, period: 30, t0: 0 };
 
+/** p with every parameter it leaves undefined set to its default. */
+export function withDefaults(p: { algorithm?: HashAlgorithm; digits?: number; period?: number; t0?: number }): TokenParams {
+  const d = DEFAULT_PARAMS;
+  return {
+    algorithm: p.algorithm !== undefined ? p.algorithm : d.algorithm,
+    digits: p.digits !== undefined ? p.digits : d.digits,
+    period: p.period !== undefined ? p.period : d.period,
+    t0: p.t0 !== undefined ? p.t0 : d.t0,
+  };
+}
+
 /** An inclusive integer range. */
 export interface Range { min: number; max: number }
 

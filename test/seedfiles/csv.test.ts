@@ -61,7 +61,7 @@ describe('reading CSV', () => {
     expect(e.reason).toBe('invalid-value');
     expect(e.problems).toEqual([
       'line 3, column secret: not valid base32 (RFC 4648)',
-      'line 4, column period: must be an integer from 1 to 86400, got "0"',
+      'line 4, column period: must be an integer from 1 to 3600, got "0"',
       'line 6, column digits: must be an integer from 6 to 8, got "9"',
       'line 7, column serial: empty',
       'line 8: 4 fields, the header has 6',

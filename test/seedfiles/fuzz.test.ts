@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { LIMITS } from '@hwtotp/protocol';
 import { SeedFileError, readCsv, readPskc, readSeedFile, writeCsv, writePskc, type SeedRecord } from '../../verifier/src/seedfiles/index.ts';
 import { FIG6_PSK, FIG7_PASSWORD, vector } from './helpers.ts';
 
@@ -18,9 +19,9 @@ const record: fc.Arbitrary<SeedRecord> = fc.record({
   secret: fc.uint8Array({ minLength: 1, maxLength: 64 }),
   kind: fc.constantFrom('totp' as const, 'hotp' as const),
   algorithm: fc.constantFrom('SHA1' as const, 'SHA256' as const, 'SHA512' as const),
-  digits: fc.integer({ min: 6, max: 8 }),
-  period: fc.integer({ min: 1, max: 86400 }),
-  t0: fc.integer({ min: 0, max: 2 ** 40 }),
+  digits: fc.integer(LIMITS.digits),
+  period: fc.integer(LIMITS.period),
+  t0: fc.integer(LIMITS.t0),
   driftSteps: fc.integer({ min: -1000, max: 1000 }),
   counter: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
   manufacturer: fc.option(text, { nil: undefined }),

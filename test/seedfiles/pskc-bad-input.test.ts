@@ -123,7 +123,7 @@ describe('malformed documents', () => {
   });
 
   it('names the key and the field for bad values', () => {
-    expectRefused(fig3.replace('Length="8"', 'Length="9"'), 'invalid-value', /key 1 \(serial 987654321\): ResponseFormat Length must be 6, 7 or 8, got "9"/);
+    expectRefused(fig3.replace('Length="8"', 'Length="9"'), 'invalid-value', /key 1 \(serial 987654321\): ResponseFormat Length must be from 6 to 8, got "9"/);
     expectRefused(fig3.replace('Encoding="DECIMAL"', 'Encoding="HEXADECIMAL"'), 'unsupported', /key 1 .*Encoding "HEXADECIMAL"/);
     expectRefused(fig3.replace('MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=', 'MTIz*DU2Nzg5MDEyMzQ1Njc4OTA='), 'invalid-value', /key 1 .*Secret PlainValue is not valid base64/);
     // Non-zero padding bits: Buffer.from would drop them silently, a strict reader must not.

@@ -71,7 +71,7 @@ describe('serial client', () => {
     const f = await fake();
     const c = await connect(f.port);
     f.state = { blank: false, serial: 'HWT000000017', alg: 'SHA1', digits: 6, period: 30, kcv: 'ABCDEF' };
-    const e = await rejection(c.provision({ serial: 'HWT000000025', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1800000000 }));
+    const e = await rejection(c.provision({ serial: 'HWT000000025', secret: new Uint8Array(20), algorithm: 'SHA1', digits: 6, period: 30, t0: 0, time: 1800000000 }));
     expect(e.name).toBe('TokenError');
     expect(e.wireCode).toBe('WRONG_STATE');
   });
@@ -89,7 +89,7 @@ describe('serial client', () => {
   it('never retries PROVISION: a timeout says the outcome is unknown', async () => {
     const f = await fake({ handler: (fr) => (fr.op === 'PROVISION' ? 'drop' : undefined) });
     const c = await connect(f.port, { timeoutMs: 200, provisionTimeoutMs: 300 });
-    const e = await rejection(c.provision({ serial: 'HWT000000025', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1800000000 }));
+    const e = await rejection(c.provision({ serial: 'HWT000000025', secret: new Uint8Array(20), algorithm: 'SHA1', digits: 6, period: 30, t0: 0, time: 1800000000 }));
     expect(e.name).toBe('TokenTimeout');
     expect(e.message).toMatch(/PROVISION.*may or may not/);
     await new Promise((r) => setTimeout(r, 300));
@@ -117,7 +117,7 @@ describe('serial client', () => {
     const f = await fake({ handler: (fr) => (fr.op === 'PROVISION' ? 'unplug' : undefined) });
     const c = await connect(f.port, { provisionTimeoutMs: 10000 });
     const t0 = Date.now();
-    const e = await rejection(c.provision({ serial: 'HWT000000025', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1800000000 }));
+    const e = await rejection(c.provision({ serial: 'HWT000000025', secret: new Uint8Array(20), algorithm: 'SHA1', digits: 6, period: 30, t0: 0, time: 1800000000 }));
     expect(e.name).toBe('TokenDisconnected');
     expect(e.message).toMatch(/disconnected while waiting for the reply to PROVISION/);
     expect(Date.now() - t0).toBeLessThan(1500);
@@ -157,7 +157,7 @@ describe('serial client', () => {
       ] : undefined),
     });
     const c = await connect(f.port);
-    const r = await c.provision({ serial: 'HWT000000025', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1800000000 });
+    const r = await c.provision({ serial: 'HWT000000025', secret: new Uint8Array(20), algorithm: 'SHA1', digits: 6, period: 30, t0: 0, time: 1800000000 });
     expect(r).toEqual({ kcv: 'ABCDEF', serial: 'HWT000000025' });
   });
 
@@ -169,7 +169,7 @@ describe('serial client', () => {
     const c = await connect(f.port);
     await c.ping();
     expect(f.received.filter((r) => r.op === 'PING')).toHaveLength(2);
-    const e = await rejection(c.provision({ serial: 'HWT000000025', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1800000000 }));
+    const e = await rejection(c.provision({ serial: 'HWT000000025', secret: new Uint8Array(20), algorithm: 'SHA1', digits: 6, period: 30, t0: 0, time: 1800000000 }));
     expect(e.name).toBe('BadReply');
     expect(e.message).toMatch(/garbled reply .* to PROVISION/);
     expect(f.received.filter((r) => r.op === 'PROVISION')).toHaveLength(1);

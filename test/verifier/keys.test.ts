@@ -122,7 +122,7 @@ describe('damaged rows', () => {
     try {
       const e = await refusal(() => v.token(A.serial));
       expect(e.name).toBe('CorruptRecord');
-      expect(e.message).toMatch(/token HWT-KEYS-0001 is corrupted \(digits out of range\)/);
+      expect(e.message).toMatch(/token HWT-KEYS-0001 is corrupted \(digits must be from 6 to 8, got 11\)/);
     } finally { await v.close(); }
   });
 });

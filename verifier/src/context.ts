@@ -3,7 +3,7 @@
  * cache of ready-to-use HOTP generators (unsealing a seed and computing its HMAC midstates costs
  * more than a whole sign-in check, so it is done once per seed, not once per code).
  */
-import { MAX_TIME, MIN_TIME } from '@hwtotp/protocol';
+import { MAX_TIME, MIN_TIME, totpStep } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 import { hotpGenerator, type HotpGenerator } from './fast-hotp.ts';
 import { seedAad, unseal } from './seal.ts';
@@ -58,9 +58,9 @@ export class Context {
     return ms;
   }
 
-  /** The token's step at nowMs (RFC 6238 §4.2: T = floor((unix time - T0) / X)). */
+  /** The token's step at nowMs (RFC 6238 §4.2). */
   step(row: TokenRow, nowMs: number): number {
-    return Math.floor((Math.floor(nowMs / 1000) - row.t0) / row.period);
+    return totpStep(nowMs / 1000, row.period, row.t0);
   }
 
   /** The unsealed seed. Throws CorruptRecord naming the serial when it does not open. */

@@ -19,7 +19,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { HashAlgorithm } from '@hwtotp/protocol';
+import { checkDigits, type HashAlgorithm } from '@hwtotp/protocol';
 
 /** HOTP values of one key. */
 export interface HotpGenerator {
@@ -206,7 +206,7 @@ class NobleHotp implements HotpGenerator {
 
 /** A generator of HOTP values for one key. The key bytes are not retained. */
 export function hotpGenerator(algorithm: HashAlgorithm, key: Uint8Array, digits: number): HotpGenerator {
-  if (!Number.isInteger(digits) || digits < 6 || digits > 8) throw new RangeError(`digits must be an integer from 6 to 8, got ${digits}`);
+  checkDigits(digits);
   if (algorithm === 'SHA1') return new MidstateHotp(key, digits, sha1Compress, SHA1_IV, sha1);
   if (algorithm === 'SHA256') return new MidstateHotp(key, digits, sha256Compress, SHA256_IV, sha256);
   if (algorithm === 'SHA512') return new NobleHotp(key, digits);

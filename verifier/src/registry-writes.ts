@@ -4,7 +4,7 @@
  * import in one transaction, export, and the serial-number counter.
  * A pending token is never usable: enable treats it as not there yet.
  */
-import { HASH_ALGORITHMS, constantTimeEqual, kcv as kcvOf } from '@hwtotp/protocol';
+import { checkParams, constantTimeEqual, kcv as kcvOf, withDefaults } from '@hwtotp/protocol';
 import { nobleHmac } from '@hwtotp/protocol/host';
 import { VerifierError } from './errors.ts';
 import { Context, noSuchToken } from './context.ts';
@@ -28,16 +28,9 @@ function toRow(ctx: Context, t: NewToken, state: TokenRow['state'], origin: Toke
   if (!t || typeof t !== 'object') throw new VerifierError('ValidationError', 'a token must be an object');
   const serial = checkSerial(t.serial);
   if (!(t.secret instanceof Uint8Array)) throw invalid(serial, 'secret must be bytes');
-  // RFC 4226 §4 R6: at least 128 bits.
-  if (t.secret.length < 16 || t.secret.length > 128) throw invalid(serial, `secret must be 16 to 128 bytes, got ${t.secret.length}`);
-  const algorithm = t.algorithm ?? 'SHA1';
-  if (!HASH_ALGORITHMS.includes(algorithm)) throw invalid(serial, `algorithm must be SHA1, SHA256 or SHA512, got "${String(algorithm)}"`);
-  const digits = t.digits ?? 6;
-  if (!Number.isInteger(digits) || digits < 6 || digits > 8) throw invalid(serial, `digits must be 6 to 8, got ${digits}`);
-  const period = t.period ?? 30;
-  if (!Number.isInteger(period) || period < 1 || period > 86400) throw invalid(serial, `period must be 1 to 86400 seconds, got ${period}`);
-  const t0 = t.t0 ?? 0;
-  if (!Number.isInteger(t0) || t0 < 0) throw invalid(serial, `t0 must be a non-negative integer, got ${t0}`);
+  const { algorithm, digits, period, t0 } = withDefaults(t);
+  const wrong = checkParams({ algorithm, digits, period, t0 }, t.secret.length);
+  if (wrong) throw invalid(serial, wrong);
   const drift = t.driftSteps ?? 0;
   // A day of 1-second steps bounds any drift a real token shows; more is a damaged file.
   if (!Number.isInteger(drift) || Math.abs(drift) > 86400) throw invalid(serial, `driftSteps must be an integer from -86400 to 86400, got ${drift}`);

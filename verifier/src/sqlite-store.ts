@@ -8,7 +8,7 @@
  * `last_step < ?` is false (see store.ts).
  */
 import Database from 'better-sqlite3';
-import { HASH_ALGORITHMS, SERIAL_PATTERN } from '@hwtotp/protocol';
+import { SERIAL_PATTERN, checkParams } from '@hwtotp/protocol';
 import type { HashAlgorithm } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 import { migrate } from './sqlite-migrations.ts';
@@ -56,11 +56,11 @@ function decode(raw: Raw): TokenRow {
   const secret = raw.sealed_secret;
   if (!(secret instanceof Uint8Array)) throw corrupt(serial, 'sealed secret is not a blob');
   const algorithm = raw.algorithm as HashAlgorithm;
-  if (!HASH_ALGORITHMS.includes(algorithm)) throw corrupt(serial, 'unknown algorithm');
   const digits = int(raw, 'digits', false)!;
-  if (digits < 6 || digits > 8) throw corrupt(serial, 'digits out of range');
   const period = int(raw, 'period', false)!;
-  if (period < 1) throw corrupt(serial, 'period out of range');
+  const t0 = int(raw, 't0', false)!;
+  const wrong = checkParams({ algorithm, digits, period, t0 });
+  if (wrong) throw corrupt(serial, wrong);
   const state = raw.state as TokenState;
   if (!STATES.includes(state)) throw corrupt(serial, 'unknown state');
   const origin = raw.origin as TokenOrigin;
@@ -68,7 +68,7 @@ function decode(raw: Raw): TokenRow {
   const user = text(raw, 'user');
   if (state === 'assigned' && user === null) throw corrupt(serial, 'assigned without a user');
   return {
-    serial, sealedSecret: secret, algorithm, digits, period, t0: int(raw, 't0', false)!, state, user,
+    serial, sealedSecret: secret, algorithm, digits, period, t0, state, user,
     deviceName: text(raw, 'device_name'), enableDate: int(raw, 'enable_date', true),
     driftSteps: int(raw, 'drift_steps', false)!, candidateDriftSteps: int(raw, 'candidate_drift_steps', true),
     lastStep: int(raw, 'last_step', false)!, failures: int(raw, 'failures', false)!,

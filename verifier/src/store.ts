@@ -8,17 +8,13 @@
  * PostgreSQL: the same conditional UPDATE). That is how "no code is accepted twice" holds across
  * processes: only one of two racing acceptances finds `last_step < step` still true.
  */
-import type { HashAlgorithm } from '@hwtotp/protocol';
+import type { TokenParams } from '@hwtotp/protocol';
 import type { AuditAction, AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
 /** A token as stored. The secret is sealed (seal.ts); times are ms since the epoch. */
-export interface TokenRow {
+export interface TokenRow extends TokenParams {
   serial: string;
   sealedSecret: Uint8Array;
-  algorithm: HashAlgorithm;
-  digits: number;
-  period: number;
-  t0: number;
   state: TokenState;
   user: string | null;
   deviceName: string | null;

@@ -2,7 +2,7 @@
  * The public shapes of the verifier library: options, tokens going in (provisioning, import) and
  * coming out (TokenInfo never holds the seed; ExportedToken does, for seed-file export only).
  */
-import type { HashAlgorithm } from '@hwtotp/protocol';
+import type { TokenParams } from '@hwtotp/protocol';
 
 /** Lifecycle of a token in the registry. */
 export type TokenState = 'pending' | 'unassigned' | 'assigned' | 'disabled';
@@ -10,14 +10,10 @@ export type TokenState = 'pending' | 'unassigned' | 'assigned' | 'disabled';
 export type TokenOrigin = 'provisioned' | 'imported';
 
 /** A token entering the registry (addPending or importTokens). */
-export interface NewToken {
+export interface NewToken extends Partial<TokenParams> {
   serial: string;
-  /** The raw seed, 16 to 128 bytes. */
+  /** The raw seed, within LIMITS.secretBytes of @hwtotp/protocol. */
   secret: Uint8Array;
-  algorithm?: HashAlgorithm;
-  digits?: number;
-  period?: number;
-  t0?: number;
   /** Key check value, 6 upper-case hex characters, if known. */
   kcv?: string;
   manufacturer?: string;
@@ -27,13 +23,9 @@ export interface NewToken {
 }
 
 /** A token with its seed, as exportTokens returns it (for seed-file export only). */
-export interface ExportedToken {
+export interface ExportedToken extends TokenParams {
   serial: string;
   secret: Uint8Array;
-  algorithm: HashAlgorithm;
-  digits: number;
-  period: number;
-  t0: number;
   /** Drift in steps the registry has measured (PSKC TimeDrift). */
   driftSteps: number;
   kcv: string | null;
@@ -44,12 +36,8 @@ export interface ExportedToken {
 }
 
 /** Everything the registry knows about a token except its seed. Times are ISO 8601 or null. */
-export type TokenInfo = {
+export type TokenInfo = TokenParams & {
   serial: string;
-  algorithm: HashAlgorithm;
-  digits: number;
-  period: number;
-  t0: number;
   state: TokenState;
   user: string | null;
   deviceName: string | null;

@@ -2,7 +2,7 @@
  * Checks of caller input. Each failure is a ValidationError that names the parameter and what is
  * wrong with it, but never echoes a code (a mistyped code is one digit from a valid one).
  */
-import { SERIAL_PATTERN } from '@hwtotp/protocol';
+import { LIMITS, SERIAL_PATTERN } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 
 function invalid(message: string): VerifierError {
@@ -47,6 +47,7 @@ export function parseCode(code: unknown, what: string, digits?: number): number 
   if (digits !== undefined && code.length !== digits) {
     throw invalid(`${what} must be ${digits} digits for this token, got ${code.length}`);
   }
-  if (code.length < 6 || code.length > 8) throw invalid(`${what} must be 6 to 8 digits, got ${code.length}`);
+  const { min, max } = LIMITS.digits;
+  if (code.length < min || code.length > max) throw invalid(`${what} must be ${min} to ${max} digits, got ${code.length}`);
   return Number(code);
 }

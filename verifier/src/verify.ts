@@ -3,7 +3,7 @@
  * For callers that keep their own state, and for the benchmark against otpauth/otplib/speakeasy.
  * The registry's check() adds drift, replay protection and lockout on top of the same search.
  */
-import type { HashAlgorithm } from '@hwtotp/protocol';
+import { totpStep, withDefaults, type HashAlgorithm } from '@hwtotp/protocol';
 import { hotpGenerator } from './fast-hotp.ts';
 import { matchSteps } from './otp-window.ts';
 import { parseCode } from './validate.ts';
@@ -26,14 +26,13 @@ export interface VerifyOptions {
  * @throws VerifierError ValidationError for a code of the wrong length or with non-digits.
  */
 export function verifyTotp(secret: Uint8Array, code: string, options: VerifyOptions = {}): number | null {
-  const digits = options.digits ?? 6;
+  const { algorithm, digits, period, t0 } = withDefaults(options);
   const value = parseCode(code, 'code', digits);
-  const period = options.period ?? 30;
   const time = options.time ?? Date.now() / 1000;
-  const now = Math.floor((Math.floor(time) - (options.t0 ?? 0)) / period);
+  const now = totpStep(time, period, t0);
   const w = options.window ?? 1;
   const steps: number[] = [];
   for (let o = -w; o <= w; o++) steps.push(now + o);
-  const found = matchSteps(hotpGenerator(options.algorithm ?? 'SHA1', secret, digits), value, steps);
+  const found = matchSteps(hotpGenerator(algorithm, secret, digits), value, steps);
   return found.length ? found[0]! - now : null;
 }

@@ -2,7 +2,7 @@
  * `hwtotp otp`: print a TOTP code (RFC 6238) for a base32 secret, as `oathtool --totp -b` does.
  * Useful to check a token against the host by hand, and as the CLI's smallest end-to-end path.
  */
-import { HashAlgorithm, base32Decode, nobleHmac, parseAlgorithm, totp } from '@hwtotp/protocol/host';
+import { DEFAULT_PARAMS, HashAlgorithm, LIMITS, base32Decode, nobleHmac, parseAlgorithm, stepAt, totp } from '@hwtotp/protocol/host';
 import { Command, UsageError, intFlag, required } from '../command.ts';
 
 /** Decodes --secret, turning a base32 error into a usage error that names the flag. */
@@ -20,7 +20,7 @@ function secretFlag(text: string): Uint8Array {
 /** Parses --algorithm (default SHA1), naming the flag in the error. */
 function algorithmFlag(value: string | boolean | undefined): HashAlgorithm {
   try {
-    return parseAlgorithm(typeof value === 'string' ? value : 'SHA1');
+    return parseAlgorithm(typeof value === 'string' ? value : DEFAULT_PARAMS.algorithm);
   } catch (e) {
     throw new UsageError('--algorithm: ' + (e as Error).message);
   }
@@ -42,12 +42,12 @@ export const otp: Command = {
   async run(flags, _pos, io) {
     const key = secretFlag(required(flags, 'secret'));
     const algorithm = algorithmFlag(flags.algorithm);
-    const digits = intFlag(flags, 'digits', 6, 8) ?? 6;
-    // Any whole period of 1 s or more, as RFC 6238 allows (the token's wire protocol caps it at 3600).
-    const period = intFlag(flags, 'period', 1, Number.MAX_SAFE_INTEGER) ?? 30;
+    const digits = intFlag(flags, 'digits', LIMITS.digits.min, LIMITS.digits.max) ?? DEFAULT_PARAMS.digits;
+    // Any whole period of 1 s or more, as RFC 6238 allows: a calculator, not a token, so not LIMITS.period.
+    const period = intFlag(flags, 'period', 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_PARAMS.period;
     const time = intFlag(flags, 'time', 0, 2 ** 40) ?? Math.floor(Date.now() / 1000);
     const code = totp(nobleHmac, key, time, { algorithm, digits, period });
-    io.out(flags.json ? JSON.stringify({ code, step: Math.floor(time / period) }) : code);
+    io.out(flags.json ? JSON.stringify({ code, step: stepAt(time, { period }) }) : code);
     return 0;
   },
 };

@@ -7,7 +7,7 @@ import {
   checkWatchPattern, DEFAULT_PREFIX, DEFAULT_WATCH, provisionBatch, provisionToken, TokenClient, validateSerialCheck,
   type BatchEvent, type Verifier,
 } from '@hwtotp/verifier';
-import { parseAlgorithm, SERIAL_PATTERN, type HashAlgorithm } from '@hwtotp/protocol';
+import { DEFAULT_PARAMS, LIMITS, parseAlgorithm, SERIAL_PATTERN, type HashAlgorithm } from '@hwtotp/protocol';
 import { Command, Flags, Io, UsageError, intFlag } from '../command.ts';
 import { dbOptions, withVerifier } from '../open-verifier.ts';
 import { clientOptions, serialOptions } from './info.ts';
@@ -15,7 +15,7 @@ import { clientOptions, serialOptions } from './info.ts';
 function params(flags: Flags): { algorithm: HashAlgorithm; digits: number; period: number; prefix: string } {
   let algorithm: HashAlgorithm;
   try {
-    algorithm = parseAlgorithm(typeof flags.algorithm === 'string' ? flags.algorithm : 'SHA1');
+    algorithm = parseAlgorithm(typeof flags.algorithm === 'string' ? flags.algorithm : DEFAULT_PARAMS.algorithm);
   } catch (e) {
     throw new UsageError(`--algorithm: ${(e as Error).message}`);
   }
@@ -23,8 +23,8 @@ function params(flags: Flags): { algorithm: HashAlgorithm; digits: number; perio
   if (!/^[A-Za-z0-9]{1,16}$/.test(prefix)) throw new UsageError(`--prefix must be 1 to 16 letters or digits, got "${prefix}"`);
   return {
     algorithm,
-    digits: intFlag(flags, 'digits', 6, 8) ?? 6,
-    period: intFlag(flags, 'period', 1, 3600) ?? 30,
+    digits: intFlag(flags, 'digits', LIMITS.digits.min, LIMITS.digits.max) ?? DEFAULT_PARAMS.digits,
+    period: intFlag(flags, 'period', LIMITS.period.min, LIMITS.period.max) ?? DEFAULT_PARAMS.period,
     prefix: prefix.toUpperCase(),
   };
 }

@@ -4,13 +4,15 @@
  * never JSON numbers, because a number loses a code's leading zeros.
  */
 import { z } from 'zod';
-import { SERIAL_PATTERN } from '@hwtotp/protocol';
+import { LIMITS, SERIAL_PATTERN } from '@hwtotp/protocol';
 import { HttpError } from './errors.ts';
 
 /** No control characters: names end up in logs, audit rows and the console. */
 // eslint-disable-next-line no-control-regex
 const PRINTABLE = /^[^\x00-\x1f\x7f]+$/;
-const CODE = /^\d{6,8}$/;
+const { min: MIN_DIGITS, max: MAX_DIGITS } = LIMITS.digits;
+// Derived from the token parameters' digit limits, not restated.
+const CODE = new RegExp(`^\\d{${MIN_DIGITS},${MAX_DIGITS}}$`);
 
 function text(what: string, max: number, pattern: { test(s: string): boolean }, patternMessage: string) {
   return z
@@ -28,7 +30,7 @@ function typeOf(v: unknown): string {
 const user = text('user name', 128, PRINTABLE, 'must not contain control characters');
 const deviceName = text('device name', 128, PRINTABLE, 'must not contain control characters');
 const serial = text('serial number', 64, SERIAL_PATTERN, 'must be 9-64 characters of A-Z a-z 0-9 + = / : , . @ -');
-const code = text('code', 8, CODE, 'must be 6 to 8 digits');
+const code = text('code', MAX_DIGITS, CODE, `must be ${MIN_DIGITS} to ${MAX_DIGITS} digits`);
 
 export const EnableBody = z.strictObject({ user, deviceName, serial, code1: code, code2: code });
 export const CheckBody = z.strictObject({ user, code });

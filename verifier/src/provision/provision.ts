@@ -14,7 +14,7 @@
  * marked ready only if it reports the pending entry's KCV; anything else is refused with what to do.
  */
 import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, HashAlgorithm, kcv as computeKcv, SERIAL_PATTERN, toHex } from '@hwtotp/protocol';
+import { constantTimeEqual, DEFAULT_PARAMS, HashAlgorithm, kcv as computeKcv, SERIAL_PATTERN } from '@hwtotp/protocol';
 import { nobleHmac } from '@hwtotp/protocol/host';
 import type { NewToken, TokenInfo } from '../types.ts';
 import { SerialError } from '../serial/errors.ts';
@@ -109,9 +109,9 @@ export async function provisionToken(registry: ProvisionRegistry, client: TokenC
   const started = performance.now();
   const now = options.now ?? Date.now;
   const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
-  const algorithm = options.algorithm ?? 'SHA1';
-  const digits = options.digits ?? 6;
-  const period = options.period ?? 30;
+  const algorithm = options.algorithm ?? DEFAULT_PARAMS.algorithm;
+  const digits = options.digits ?? DEFAULT_PARAMS.digits;
+  const period = options.period ?? DEFAULT_PARAMS.period;
   const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
   const port = client.path;
   if (options.serial !== undefined && !SERIAL_PATTERN.test(options.serial)) {
@@ -155,7 +155,7 @@ export async function provisionToken(registry: ProvisionRegistry, client: TokenC
 
     let reply: { kcv: string; serial: string };
     try {
-      reply = await client.provision({ serial, secretHex: toHex(seed), alg: algorithm, digits, period, time: Math.floor(now() / 1000) });
+      reply = await client.provision({ serial, secret: seed, algorithm, digits, period, t0: DEFAULT_PARAMS.t0, time: Math.floor(now() / 1000) });
     } catch (e) {
       // An ERR reply means the token did not act (STORAGE aside: flash may be half-written).
       if (e instanceof SerialError && e.name === 'TokenError' && e.wireCode !== 'STORAGE') {

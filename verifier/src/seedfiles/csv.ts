@@ -13,6 +13,7 @@
  * Fields follow RFC 4180 (double quotes, "" inside quotes, CRLF or LF); a UTF-8 BOM and blank lines
  * are ignored, and unquoted fields are trimmed.
  */
+import { DEFAULT_PARAMS, LIMITS } from '@hwtotp/protocol';
 import { base32Decode, base32Encode, parseAlgorithm } from '@hwtotp/protocol/host';
 import { SeedFileError } from './errors.ts';
 import { SeedRecord, describeKey } from './record.ts';
@@ -145,7 +146,7 @@ function readRow(row: Row, col: { [name: string]: number }, width: number): Seed
     }
     return Number(v);
   };
-  let algorithm: SeedRecord['algorithm'] = 'SHA1';
+  let algorithm: SeedRecord['algorithm'] = DEFAULT_PARAMS.algorithm;
   if (get('algorithm') !== '') {
     try {
       algorithm = parseAlgorithm(get('algorithm'));
@@ -155,9 +156,9 @@ function readRow(row: Row, col: { [name: string]: number }, width: number): Seed
   }
   const record: SeedRecord = {
     serial, secret, kind: 'totp', algorithm,
-    digits: int('digits', 6, 6, 8),
-    period: int('period', 30, 1, 86400),
-    t0: int('t0', 0, 0, 2 ** 40),
+    digits: int('digits', DEFAULT_PARAMS.digits, LIMITS.digits.min, LIMITS.digits.max),
+    period: int('period', DEFAULT_PARAMS.period, LIMITS.period.min, LIMITS.period.max),
+    t0: int('t0', DEFAULT_PARAMS.t0, LIMITS.t0.min, LIMITS.t0.max),
     driftSteps: int('drift', 0, -1e9, 1e9),
   };
   if (get('manufacturer') !== '') record.manufacturer = get('manufacturer');

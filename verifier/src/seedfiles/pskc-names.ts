@@ -2,7 +2,7 @@
  * Namespace and algorithm URIs of RFC 6030 (PSKC) and the XML Encryption / Signature / PKCS #5
  * specifications it builds on, and the OTP algorithm URIs we accept.
  */
-import type { HashAlgorithm } from '@hwtotp/protocol';
+import { isAlgorithm, type HashAlgorithm } from '@hwtotp/protocol';
 
 export const NS = {
   /** RFC 6030 IANA considerations: the PSKC namespace. */
@@ -54,7 +54,7 @@ export const OTP_URI = { hotp: 'urn:ietf:params:xml:ns:keyprov:pskc:hotp', totp:
  */
 export function suiteHash(suite: string): HashAlgorithm | undefined {
   const s = suite.trim().toUpperCase().replace(/^HMAC[-_ ]?/, '').replace('-', '');
-  return s === 'SHA1' || s === 'SHA256' || s === 'SHA512' ? s : undefined;
+  return isAlgorithm(s) ? s : undefined;
 }
 
 /** The Suite text written for a hash (none for SHA1, the default). */

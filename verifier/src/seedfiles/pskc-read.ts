@@ -13,6 +13,7 @@
  * - no ResponseFormat means 6 digits, no TimeInterval means 30 s, no Suite means SHA1;
  * - Policy (dates, PIN, usage) is neither enforced nor kept.
  */
+import { DEFAULT_PARAMS, LIMITS } from '@hwtotp/protocol';
 import { SeedFileError } from './errors.ts';
 import { SeedRecord, describeKey } from './record.ts';
 import { XmlElement, parseXml, DEFAULT_MAX_BYTES } from './xml.ts';
@@ -81,7 +82,7 @@ function readKey(pkg: XmlElement, key: XmlElement, keys: ContainerKeys): SeedRec
   }
   const params = child(key, NS.pskc, 'AlgorithmParameters');
   const suite = childText(params, NS.pskc, 'Suite');
-  const algorithm = suite === undefined ? 'SHA1' : suiteHash(suite);
+  const algorithm = suite === undefined ? DEFAULT_PARAMS.algorithm : suiteHash(suite);
   if (!algorithm) throw new SeedFileError('unsupported', 'unknown algorithm suite "' + suite + '" (HMAC-SHA1, HMAC-SHA256, HMAC-SHA512 are supported)');
   const digits = responseDigits(child(params, NS.pskc, 'ResponseFormat'));
 
@@ -92,8 +93,8 @@ function readKey(pkg: XmlElement, key: XmlElement, keys: ContainerKeys): SeedRec
   if (secret.length === 0) throw new SeedFileError('invalid-value', 'Secret is empty');
 
   const counter = readInteger(child(data, NS.pskc, 'Counter'), 'Counter', keys, 0, Number.MAX_SAFE_INTEGER);
-  const t0 = readInteger(child(data, NS.pskc, 'Time'), 'Time', keys, 0, 2 ** 40) ?? 0;
-  const period = readInteger(child(data, NS.pskc, 'TimeInterval'), 'TimeInterval', keys, 1, 86400) ?? 30;
+  const t0 = readInteger(child(data, NS.pskc, 'Time'), 'Time', keys, LIMITS.t0.min, LIMITS.t0.max) ?? DEFAULT_PARAMS.t0;
+  const period = readInteger(child(data, NS.pskc, 'TimeInterval'), 'TimeInterval', keys, LIMITS.period.min, LIMITS.period.max) ?? DEFAULT_PARAMS.period;
   const driftSteps = readInteger(child(data, NS.pskc, 'TimeDrift'), 'TimeDrift', keys, -1e9, 1e9) ?? 0;
 
   const record: SeedRecord = { serial, secret, kind, algorithm, digits, period, t0, driftSteps };
@@ -109,12 +110,13 @@ function readKey(pkg: XmlElement, key: XmlElement, keys: ContainerKeys): SeedRec
 }
 
 function responseDigits(rf: XmlElement | undefined): number {
-  if (!rf) return 6;
+  if (!rf) return DEFAULT_PARAMS.digits;
   const enc = rf.attrs.Encoding ?? 'DECIMAL';
   if (enc !== 'DECIMAL') throw new SeedFileError('unsupported', 'ResponseFormat Encoding "' + enc + '" is not supported (only DECIMAL)');
   const len = rf.attrs.Length ?? '';
-  if (!/^[0-9]{1,2}$/.test(len) || Number(len) < 6 || Number(len) > 8) {
-    throw new SeedFileError('invalid-value', 'ResponseFormat Length must be 6, 7 or 8, got "' + len + '"');
+  const { min, max } = LIMITS.digits;
+  if (!/^[0-9]{1,2}$/.test(len) || Number(len) < min || Number(len) > max) {
+    throw new SeedFileError('invalid-value', 'ResponseFormat Length must be from ' + min + ' to ' + max + ', got "' + len + '"');
   }
   return Number(len);
 }

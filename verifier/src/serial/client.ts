@@ -11,7 +11,10 @@
  *   to the request in flight.
  * - If the port goes away, the request in flight is rejected at once with TokenDisconnected.
  */
-import { crc32, decodeLine, DecodeResult, encodeFrame, Frame, MAX_FRAME, parseErrorReply, parseProvisionReply, parseWaitReply, PROTOCOL_VERSION } from '@hwtotp/protocol';
+import {
+  crc32, decodeLine, DecodeResult, encodeFrame, Frame, MAX_FRAME, parseErrorReply, parseProvisionReply, parseWaitReply, PROTOCOL_VERSION,
+  provisionRequestArgs, type ProvisionArgs, type ProvisionReply,
+} from '@hwtotp/protocol';
 import { SerialError } from './errors.ts';
 import { HelloInfo, parseHelloArgs } from './hello.ts';
 import { openSerialTransport } from './serialport-transport.ts';
@@ -145,13 +148,8 @@ export class TokenClient {
    * Sends PROVISION. Never retried. Resolves with the token's reply arguments (kcv, serial).
    * @throws SerialError TokenError (with wireCode) when the token refuses.
    */
-  async provision(args: { serial: string; secretHex: string; alg: string; digits: number; period: number; t0?: number; time: number }, options: RequestOptions = {}): Promise<{ kcv: string; serial: string }> {
-    const wire: Record<string, string> = {
-      serial: args.serial, secret: args.secretHex, alg: args.alg,
-      digits: String(args.digits), period: String(args.period), time: String(args.time),
-    };
-    if (args.t0 !== undefined && args.t0 !== 0) wire.t0 = String(args.t0);
-    const reply = await this.request('PROVISION', wire, { timeoutMs: this.options.provisionTimeoutMs ?? 10000, ...options });
+  async provision(args: ProvisionArgs, options: RequestOptions = {}): Promise<ProvisionReply> {
+    const reply = await this.request('PROVISION', provisionRequestArgs(args), { timeoutMs: this.options.provisionTimeoutMs ?? 10000, ...options });
     const checked = parseProvisionReply(reply.args);
     if (!checked.value) throw new SerialError('BadReply', `token on ${this.path} sent a bad PROVISION reply: ${checked.error}`, { port: this.path });
     return checked.value;

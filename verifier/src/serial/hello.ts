@@ -2,14 +2,10 @@
  * What a token says about itself in its HELLO reply (wire protocol v1, protocol/PROTOCOL.md).
  * The checks are the protocol's own parseHello, shared with the firmware's reply builder.
  */
-import { HelloInfo as WireHello, parseHello } from '@hwtotp/protocol';
+import { HelloInfo, parseHello } from '@hwtotp/protocol';
 import { SerialError } from './errors.ts';
 
-/** A parsed HELLO reply, plus the key check value when a firmware reports it. */
-export interface HelloInfo extends WireHello {
-  /** KCV of the stored seed, if the firmware adds `kcv=` to HELLO once provisioned. */
-  kcv?: string;
-}
+export type { HelloInfo };
 
 /**
  * Reads HELLO reply arguments. Unknown arguments are ignored so a newer firmware can add some.
@@ -18,7 +14,5 @@ export interface HelloInfo extends WireHello {
 export function parseHelloArgs(args: Record<string, string>, port: string): HelloInfo {
   const checked = parseHello(args);
   if (!checked.value) throw new SerialError('BadReply', `token on ${port} sent a bad HELLO reply: ${checked.error}`, { port });
-  const info: HelloInfo = checked.value;
-  if (args.kcv !== undefined && /^[0-9A-Fa-f]{6}$/.test(args.kcv)) info.kcv = args.kcv.toUpperCase();
-  return info;
+  return checked.value;
 }
