@@ -14,4 +14,5 @@ export * from './frame';
 export * from './messages';
 export * from './lex';
 export * from './params';
+export * from './boards';
 export * from './reply';

@@ -38,9 +38,6 @@ function isVersion(fw: string): boolean {
 /** Arguments of a frame: key to decoded value. */
 export type Args = { [key: string]: string };
 
-/** The boards v1 firmware is built for (a host accepts other names, for newer firmware). */
-export const BOARDS = ['pico', 'banglejs2', 'pixljs'];
-
 /** What a HELLO reply says about the token. */
 export interface HelloInfo {
   /** Protocol version the token speaks. */

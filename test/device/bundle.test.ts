@@ -4,6 +4,7 @@
  * console off its link, answers HELLO, provisions, shows the code on a press, and keeps its state
  * across a reboot. The pico bundle stays within its 12 KB budget.
  */
+import { BOARDS as BOARD_TABLE } from '@hwtotp/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,11 +28,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const BOARDS: { board: string; link: string; options: ShimOptions }[] = [
-  { board: 'pico', link: 'USB', options: {} },
-  { board: 'banglejs2', link: 'Bluetooth', options: { screen: [176, 176] } },
-  { board: 'pixljs', link: 'Bluetooth', options: { screen: [128, 64] } },
-];
+// Every board of the table, each with its link and, for a built-in LCD, its screen size.
+const BOARDS: { board: string; link: string; options: ShimOptions }[] = BOARD_TABLE.map((b) => ({
+  board: b.name, link: b.link, options: b.screen.kind === 'lcd' ? { screen: [b.screen.width, b.screen.height] } : {},
+}));
 
 function code(time: number): string {
   const c = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromHex(SEED_HEX) }).generate({ timestamp: Math.floor(time) * 1000 });

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BOARDS, crc32, encodeFrame, FrameDecoder, PROTOCOL_VERSION } from '@hwtotp/protocol';
+import { boardNames, crc32, encodeFrame, FrameDecoder, PROTOCOL_VERSION } from '@hwtotp/protocol';
 import { openSerialTransport, SerialError, TokenClient } from '../../verifier/src/serial/index.ts';
 import type { Simulator } from '../../tools/src/sim/simulator.ts';
 import { startSim } from './sim-helper.ts';
@@ -27,7 +27,7 @@ function linkSuite(port: () => string): void {
     const c = await TokenClient.connect(port(), opts());
     try {
       expect(c.info.proto).toBe(PROTOCOL_VERSION);
-      expect(BOARDS).toContain(c.info.board);
+      expect(boardNames()).toContain(c.info.board);
       expect(c.info.fw).toMatch(/^\d+\.\d+\.\d+/);
       expect(['blank', 'provisioned']).toContain(c.info.state);
       expect(c.info.hashes).toContain('SHA1');

@@ -1,4 +1,5 @@
 /** Bangle.js 2: BTN1, its 176x176 screen as `g`, the protocol over Bluetooth (its console link). */
+import { BANGLEJS2 } from '@hwtotp/protocol';
 import { startToken } from '../core/token';
 import { espruinoHal } from './espruino';
 import { render } from '../drivers/render';
@@ -13,7 +14,7 @@ declare const Bluetooth: { on(e: 'data', f: (d: string) => void): void; write(s:
 // presence request: turn that off, so a hold means "no" here as on the other boards.
 Bangle.setOptions({ btnLoadTimeout: 0 });
 
-startToken(espruinoHal('banglejs2', ['SHA1', 'SHA256'], BTN1, Bluetooth, {
+startToken(espruinoHal(BANGLEJS2.name, BANGLEJS2.hashes, BTN1, Bluetooth, {
   show: function (lines, bar) {
     Bangle.setLCDPower(true);
     render(g, lines, bar, 7);

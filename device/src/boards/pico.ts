@@ -1,7 +1,8 @@
 /**
  * Espruino Pico: BTN1, an SSD1306 128x32 OLED on I2C1 (SCL B6, SDA B7, address 0x3C), the protocol
- * on USB. For a 128x64 panel change HEIGHT.
+ * on USB, as the board table (protocol/src/boards.ts) says.
  */
+import { PICO } from '@hwtotp/protocol';
 import { startToken } from '../core/token';
 import { espruinoHal } from './espruino';
 import { ssd1306 } from '../drivers/ssd1306';
@@ -13,12 +14,13 @@ declare const B6: unknown, B7: unknown, BTN1: unknown;
 declare const Graphics: { createArrayBuffer(w: number, h: number, bpp: number, o: object): Gfx };
 declare const USB: { on(e: 'data', f: (d: string) => void): void; write(s: string): void };
 
-const HEIGHT = 32;
+// The panel's size is the board table's (protocol/src/boards.ts): a 128x64 panel is a change there.
+const HEIGHT = PICO.screen.height;
 I2C1.setup({ scl: B6, sda: B7, bitrate: 400000 });
-const gr = Graphics.createArrayBuffer(128, HEIGHT, 1, { vertical_byte: true });
+const gr = Graphics.createArrayBuffer(PICO.screen.width, HEIGHT, 1, { vertical_byte: true });
 const oled = ssd1306(I2C1, 0x3c, HEIGHT, gr.buffer);
 
-startToken(espruinoHal('pico', ['SHA1', 'SHA256'], BTN1, USB, {
+startToken(espruinoHal(PICO.name, PICO.hashes, BTN1, USB, {
   show: function (lines, bar) {
     render(gr, lines, bar, 1);
     oled.flip();

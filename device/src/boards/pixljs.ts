@@ -1,4 +1,5 @@
 /** Pixl.js: BTN1 (of four), its 128x64 LCD as `g` (drawn with g.flip()), the protocol over Bluetooth. */
+import { PIXLJS } from '@hwtotp/protocol';
 import { startToken } from '../core/token';
 import { espruinoHal } from './espruino';
 import { render } from '../drivers/render';
@@ -8,7 +9,7 @@ declare const g: Graphics;
 declare const BTN1: unknown;
 declare const Bluetooth: { on(e: 'data', f: (d: string) => void): void; write(s: string): void };
 
-startToken(espruinoHal('pixljs', ['SHA1', 'SHA256'], BTN1, Bluetooth, {
+startToken(espruinoHal(PIXLJS.name, PIXLJS.hashes, BTN1, Bluetooth, {
   show: function (lines, bar) {
     render(g, lines, bar, 1);
     g.flip();

@@ -5,12 +5,16 @@
  * is imported only when a build is needed, so running a built bundle does not pay for it.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../command.ts';
 
-/** device/dist in this checkout, where `npm run build` writes the bundles. */
-export const DIST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../device/dist');
+/** The repository root of this checkout (tools/src/build or tools/dist/build, three levels down). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Where the firmware bundles are: the @hwtotp/device package's dist/ (device/dist in a checkout). */
+export const DIST_DIR = join(dirname(createRequire(import.meta.url).resolve('@hwtotp/device/package.json')), 'dist');
 
 /** The default bundle of a board: <distDir>/<board>.js. */
 export function defaultBundle(board: string, distDir: string = DIST_DIR): string {

@@ -15,16 +15,19 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { rollup, type Plugin } from 'rollup';
 import { minify } from 'terser';
+import { BOARDS as BOARD_TABLE, boardNames } from '@hwtotp/protocol';
 import { checkEspruino, formatProblems } from '../espruino-check/index.ts';
+import { ROOT } from './bundle.ts';
 
-/** The repository root. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export { ROOT };
 
-/** The boards, each built from device/src/boards/<board>.ts. */
-export const BOARDS = ['pico', 'banglejs2', 'pixljs'];
 
-/** Minified size budgets in bytes (issue 3: pico at most 12 KB, SSD1306 driver and protocol included). */
-export const BUDGETS: { [board: string]: number } = { pico: 12288 };
+/** The boards (protocol/src/boards.ts), each built from device/src/boards/<board>.ts. */
+export const BOARDS = boardNames();
+
+/** Minified size budgets in bytes, from the board table. */
+export const BUDGETS: { [board: string]: number } = {};
+for (const b of BOARD_TABLE) if (b.budget !== undefined) BUDGETS[b.name] = b.budget;
 
 /** A build failure; exit status 1 from the CLI. */
 export class BuildError extends Error {

@@ -9,7 +9,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Command, UsageError, required } from '../command.ts';
-import { BOARDS, ROOT } from '../build/firmware.ts';
+import { boardNames } from '@hwtotp/protocol';
+import { ROOT } from '../build/bundle.ts';
 import { bundleFor } from '../build/bundle.ts';
 
 /** The espruino CLI's entry point in node_modules. */
@@ -34,7 +35,7 @@ function checkPort(port: string): string {
 export const flash: Command = {
   name: 'flash',
   summary: 'upload the firmware to a board with the espruino CLI',
-  usage: 'hwtotp flash --board ' + BOARDS.join('|') + ' --port DEV [--bundle FILE] [--dry-run]',
+  usage: 'hwtotp flash --board ' + boardNames().join('|') + ' --port DEV [--bundle FILE] [--dry-run]',
   options: {
     board: { type: 'string' },
     port: { type: 'string' },
@@ -43,7 +44,7 @@ export const flash: Command = {
   },
   async run(flags, _pos, io) {
     const board = required(flags, 'board');
-    if (BOARDS.indexOf(board) < 0) throw new UsageError('--board must be one of ' + BOARDS.join(', ') + ', got "' + board + '"');
+    if (boardNames().indexOf(board) < 0) throw new UsageError('--board must be one of ' + boardNames().join(', ') + ', got "' + board + '"');
     const port = checkPort(required(flags, 'port'));
     const bundle = await bundleFor(board, typeof flags.bundle === 'string' ? flags.bundle : undefined);
     const args = flashArgs(port, bundle);

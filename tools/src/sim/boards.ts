@@ -1,43 +1,17 @@
 /**
- * The boards the simulator can be: their buttons, display, serial link and native hashes (DESIGN.md "Boards").
- * The Bangle.js 2 LCD is 3 bits a pixel (8 colours, 0bRGB): Espruino keeps the low 3 bits of a colour
- * number, so setColor(7) and setColor(0xFFFF) are both white there, as on the watch.
+ * The boards the simulator can be: protocol/src/boards.ts's table, which the firmware build and the
+ * board files read too. The Bangle.js 2 LCD is 3 bits a pixel (8 colours, 0bRGB).
  */
+import { boardNames, boardSpec, type BoardSpec } from '@hwtotp/protocol';
 
-export type BoardName = 'pico' | 'banglejs2' | 'pixljs';
+/** A board name from the table (pico, banglejs2, pixljs). */
+export type BoardName = string;
 
-export interface Board {
-  name: BoardName;
-  /** Button globals; the first is the one press()/hold() use. */
-  buttons: { name: string; pin: string }[];
-  /** The built-in display (`g`), or undefined for the pico, whose SSD1306 hangs off I2C1. */
-  lcd?: { width: number; height: number; bpp: 1 | 3 | 16 };
-  /** The global the protocol link is on. */
-  link: 'USB' | 'Bluetooth';
-  /** Hashes require("crypto") has natively. */
-  hashes: ('SHA1' | 'SHA256' | 'SHA512')[];
-}
-
-export const BOARDS: { [name in BoardName]: Board } = {
-  pico: { name: 'pico', buttons: [{ name: 'BTN1', pin: 'B12' }], link: 'USB', hashes: ['SHA1', 'SHA256'] },
-  banglejs2: { name: 'banglejs2', buttons: [{ name: 'BTN1', pin: 'D17' }], lcd: { width: 176, height: 176, bpp: 3 }, link: 'Bluetooth', hashes: ['SHA1', 'SHA256'] },
-  pixljs: {
-    name: 'pixljs',
-    buttons: [
-      { name: 'BTN1', pin: 'D2' },
-      { name: 'BTN2', pin: 'D3' },
-      { name: 'BTN3', pin: 'D4' },
-      { name: 'BTN4', pin: 'D5' },
-    ],
-    lcd: { width: 128, height: 64, bpp: 1 },
-    link: 'Bluetooth',
-    hashes: ['SHA1', 'SHA256'],
-  },
-};
+export type Board = BoardSpec;
 
 /** Looks a board up by name, with an error that lists the valid names. */
 export function boardByName(name: string): Board {
-  const b = (BOARDS as { [k: string]: Board })[name];
-  if (!b) throw new RangeError(`board must be one of ${Object.keys(BOARDS).join(', ')}, got "${name}"`);
+  const b = boardSpec(name);
+  if (!b) throw new RangeError(`board must be one of ${boardNames().join(', ')}, got "${name}"`);
   return b;
 }

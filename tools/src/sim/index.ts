@@ -1,7 +1,7 @@
 /** The simulated token (DESIGN.md "The simulated token"): in-process API and its parts. */
 export { startSimulator, defaultBundle } from './simulator.ts';
 export type { Simulator, SimulatorOptions } from './simulator.ts';
-export { BOARDS, boardByName } from './boards.ts';
+export { boardByName } from './boards.ts';
 export type { BoardName, Board } from './boards.ts';
 export { MISSING_GLOBALS, MISSING_MEMBERS } from './context.ts';
 export { ShimError } from './strict.ts';

@@ -132,8 +132,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     events.emit('display', []); // no power, no picture
   });
   const realm = createRealm();
-  const display = board.lcd
-    ? new LcdDisplay(new Framebuffer(board.lcd.width, board.lcd.height, board.lcd.bpp, {}, new realm.ArrayBuffer(Framebuffer.byteLength(board.lcd.width, board.lcd.height, board.lcd.bpp))))
+  const s = board.screen;
+  const display = s.kind === 'lcd'
+    ? new LcdDisplay(new Framebuffer(s.width, s.height, s.bpp, {}, new realm.ArrayBuffer(Framebuffer.byteLength(s.width, s.height, s.bpp))))
     : new OledDisplay();
 
   const dir = mkdtempSync(join(tmpdir(), 'hwtotp-sim-'));
