@@ -27,6 +27,9 @@ export class ClientsFileError extends Error {
   override name = 'ClientsFileError';
 }
 
+/** How many source addresses' lookups are remembered (a spoofed flood only clears the memo). */
+const LOOKUP_CACHE_ENTRIES = 4096;
+
 interface Entry { client: RadiusClient; family: 'ipv4' | 'ipv6'; prefix: number; list: BlockList }
 
 /** An IPv4 address a dual-stack socket reports as ::ffff:a.b.c.d, as plain IPv4. */
@@ -37,6 +40,9 @@ function unmap(address: string): string {
 
 /** The parsed clients of a file, looked up by source address. */
 export class RadiusClients {
+  /** Lookups by source address: BlockList.check builds objects per call, a cost per packet (profiled). */
+  private readonly seen = new Map<string, RadiusClient | null>();
+
   private constructor(private readonly entries: Entry[]) {}
 
   /** Parses the text of a clients file (`where` names it in errors). */
@@ -89,6 +95,16 @@ export class RadiusClients {
 
   /** The client whose line covers this source address (longest prefix), or undefined. */
   lookup(address: string): RadiusClient | undefined {
+    let hit = this.seen.get(address);
+    if (hit === undefined) {
+      if (this.seen.size >= LOOKUP_CACHE_ENTRIES) this.seen.clear();
+      hit = this.match(address) ?? null;
+      this.seen.set(address, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  private match(address: string): RadiusClient | undefined {
     const a = unmap(address);
     const version = isIP(a);
     if (version === 0) return undefined;
