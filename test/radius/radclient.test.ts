@@ -17,6 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hwtotp-radclient-'));
 let reg: Registry;
 let server: RunningRadius;
 let strangers: RunningRadius;
+let lenient: RunningRadius;
 const drops: string[] = [];
 
 beforeAll(async () => {
@@ -27,10 +28,13 @@ beforeAll(async () => {
   });
   // The same registry, but 127.0.0.1 is nobody's address here.
   strangers = await listenRadius({ verifier: reg.v, port: 0, clients: clients(dir, 'others', `10.0.0.0/8 ${SECRET}\n192.0.2.7 ${SECRET}\n`) });
+  // A client that need not sign, as pam_radius_auth 2.0 cannot.
+  lenient = await listenRadius({ verifier: reg.v, port: 0, clients: clients(dir, 'lenient', `127.0.0.1 ${SECRET} require-message-authenticator=no\n`) });
 });
 afterAll(async () => {
   await server?.close();
   await strangers?.close();
+  await lenient?.close();
   await reg?.v.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -104,6 +108,14 @@ describe('silence where the client or the secret fails', () => {
     const r = await ask('dave', reg.code('dave', 1), '');
     expect(r.code, r.output).toBeNull();
     expect(server.stats.dropped['no-message-authenticator']).toBe(before + 1);
+  });
+
+  it('a wrong secret from a client that need not sign: the code does not reveal as text', async () => {
+    const r = await ask('dave', reg.code('dave', 1), '', 'not-the-secret', lenient.port);
+    expect(r.code, r.output).toBeNull();
+    expect(lenient.stats.dropped['undecodable-password']).toBe(1);
+    // The right secret unsigned is answered there (a reject for an unknown user: no code is spent).
+    expect((await ask('nobody', '123456', '', SECRET, lenient.port)).replyMessage).toBe('no token');
   });
 
   it('an address no line covers, counted in the rate-limited drop log', async () => {

@@ -6,6 +6,9 @@
  *   3. its Message-Authenticator (RFC 3579 §3.2) must verify with the client's secret, and be
  *      present unless the client's line says require-message-authenticator=no (BlastRADIUS);
  *   4. the User-Password must reveal printable text (else the secret is wrong).
+ * An Access-Request's Request Authenticator is a random nonce (RFC 2865 §3) with nothing to verify
+ * on its own: the Message-Authenticator covers it, and for an unsigned request (a client that may
+ * omit one) the revealed password is the only sign of a wrong secret.
  * A retransmission (RFC 5080 §2.2.2) gets the cached reply. Everything else is answered with the
  * verdict of Verifier.check, which also writes the audit rows and applies replay protection and
  * lockout: Access-Accept, or Access-Reject with a Reply-Message from refusals.ts.
