@@ -69,8 +69,8 @@ describe('bad input is refused before anything listens', () => {
 });
 
 /** Starts `hwtotp radius`, waits for its first stdout line, answers one radclient request, then sends `signal`. */
-async function serveOnce(extra: string[], signal: NodeJS.Signals) {
-  const clients = clientsFile(`c-${signal}`, `127.0.0.1 ${SECRET}\n`);
+async function serveOnce(extra: string[], signal: NodeJS.Signals, moreClients = '') {
+  const clients = clientsFile(`c-${signal}`, `127.0.0.1 ${SECRET}\n${moreClients}`);
   const child = spawn(process.execPath, ['tools/bin/hwtotp.js', 'radius', '--port', '0', '--clients', clients, '--db', join(dir, `${signal}.db`), ...extra],
     { env: { ...process.env, HWTOTP_MASTER_KEY: MASTER_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -100,9 +100,11 @@ describe('hwtotp radius runs, answers and stops', () => {
     const last = JSON.parse(r.out.trim().split('\n').pop()!);
     expect(last).toMatchObject({ event: 'stopped', stats: { received: 1, rejected: 1, accepted: 0 } });
   });
-  it('text output; SIGINT stops it cleanly', async () => {
-    const r = await serveOnce([], 'SIGINT');
-    expect(r.first).toMatch(/^hwtotp radius: listening on 127\.0\.0\.1 port \d+ \(UDP\) for 1 client line$/);
+  it('text output; a warning for a short secret; SIGINT stops it cleanly', async () => {
+    const r = await serveOnce([], 'SIGINT', '10.9.9.9 shortone\n');
+    expect(r.first).toMatch(/^hwtotp radius: listening on 127\.0\.0\.1 port \d+ \(UDP\) for 2 client lines$/);
+    expect(r.err).toMatch(/warning: .*line 2: the secret of 10\.9\.9\.9 is 8 characters; use 16 or more/);
+    expect(r.err).not.toContain('shortone');
     expect(r.reply.code).toBe('Access-Reject');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/stopped after 0 accepted, 1 rejected/);

@@ -20,6 +20,12 @@ describe('clients file lookup', () => {
   it('reads an IPv4-mapped IPv6 source as IPv4', () => {
     expect(c.lookup('::ffff:10.1.2.3')?.secret.toString()).toBe('host-secret');
   });
+  it('warns about a secret under 16 characters, naming the line but not the secret', () => {
+    const w = RadiusClients.parse('10.0.0.1 short-secret\n10.0.0.2 a-secret-of-enough-length\n').warnings;
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/line 1: the secret of 10\.0\.0\.1 is 12 characters; use 16 or more/);
+    expect(w[0]).not.toContain('short-secret');
+  });
   it('covers nobody else', () => {
     for (const a of ['11.0.0.1', '127.0.0.1', '2001:db9::1', '::1', 'not-an-address']) expect(c.lookup(a), a).toBeUndefined();
   });

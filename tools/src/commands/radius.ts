@@ -2,6 +2,7 @@
  * `hwtotp radius`: answers RADIUS Access-Requests (PAP) from the NAS listed in the clients file
  * with the verdict of `hwtotp check` (verifier/src/radius). Binds to 127.0.0.1 unless told otherwise.
  */
+import { isLoopback } from '@hwtotp/verifier/http';
 import { formatDrops, listenRadius, RadiusClients, RADIUS_PORT } from '@hwtotp/verifier/radius';
 import { Command, UsageError, intFlag, required } from '../command.ts';
 import { dbOptions, openVerifierFromFlags } from '../open-verifier.ts';
@@ -41,6 +42,11 @@ export const radius: Command = {
     }
     io.out(json ? JSON.stringify({ event: 'listening', host: server.host, port: server.port })
       : `hwtotp radius: listening on ${server.host} port ${server.port} (UDP) for ${clients.all.length} client line${clients.all.length === 1 ? '' : 's'}`);
+    for (const w of clients.warnings) io.err(`warning: ${w}`);
+    if (!isLoopback(host)) {
+      io.err(`warning: listening on ${host}, reachable from other machines; RADIUS carries codes over UDP hidden only by MD5 ` +
+        'of the shared secret: keep it on a trusted network or inside IPsec/RadSec');
+    }
     await stopped;
     await server.close();
     await verifier.close();

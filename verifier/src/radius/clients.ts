@@ -27,6 +27,9 @@ export class ClientsFileError extends Error {
   override name = 'ClientsFileError';
 }
 
+/** RFC 2865 §3: "It is preferred that the secret be at least 16 octets." Shorter ones are warned about. */
+export const MIN_SECRET_LENGTH = 16;
+
 /** How many source addresses' lookups are remembered (a spoofed flood only clears the memo). */
 const LOOKUP_CACHE_ENTRIES = 4096;
 
@@ -43,11 +46,12 @@ export class RadiusClients {
   /** Lookups by source address: BlockList.check builds objects per call, a cost per packet (profiled). */
   private readonly seen = new Map<string, RadiusClient | null>();
 
-  private constructor(private readonly entries: Entry[]) {}
+  private constructor(private readonly entries: Entry[], readonly warnings: readonly string[]) {}
 
   /** Parses the text of a clients file (`where` names it in errors). */
   static parse(text: string, where = 'clients file'): RadiusClients {
     const entries: Entry[] = [];
+    const warnings: string[] = [];
     const seen = new Map<string, number>();
     text.split(/\r?\n/).forEach((raw, i) => {
       const line = i + 1;
@@ -71,11 +75,15 @@ export class RadiusClients {
       const before = seen.get(key);
       if (before !== undefined) throw bad(`${network} is already listed on line ${before}`);
       seen.set(key, line);
+      if (secret.length < MIN_SECRET_LENGTH) {
+        warnings.push(`${where} line ${line}: the secret of ${network} is ${secret.length} characters; use ${MIN_SECRET_LENGTH} or more ` +
+          '(RFC 2865 §3), since one captured request lets a short secret be guessed offline');
+      }
       entries.push({ client: { network, secret: Buffer.from(secret, 'utf8'), requireMessageAuthenticator: option === undefined, line }, family, prefix, list });
     });
     if (entries.length === 0) throw new ClientsFileError(`${where} lists no client; add a line such as "127.0.0.1 SECRET"`);
     entries.sort((a, b) => b.prefix - a.prefix);
-    return new RadiusClients(entries);
+    return new RadiusClients(entries, warnings);
   }
 
   /** Reads and parses a clients file, refusing one that group or others can write. */
