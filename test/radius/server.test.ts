@@ -102,3 +102,16 @@ it('a server-side failure is reported and answered "server error"; a crash in ch
     await s.close();
   }
 });
+
+it('drops and counts a signed request whose User-Password is not whole 16-octet blocks', async () => {
+  const auth = randomBytes(16);
+  for (const n of [15, 17, 0]) {
+    const b = encodePacket(CODE.AccessRequest, 9, auth, [
+      { type: ATTR.UserName, value: Buffer.from('frank') }, { type: ATTR.UserPassword, value: randomBytes(n) },
+      { type: ATTR.MessageAuthenticator, value: Buffer.alloc(16) },
+    ]);
+    messageAuthenticator(b, b.length - 16, SECRET).copy(b, b.length - 16);
+    expect(await exchange(server.port, [b], 200)).toHaveLength(0);
+  }
+  expect(server.stats.dropped['password-length']).toBe(3);
+});
