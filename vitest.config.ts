@@ -11,6 +11,7 @@ export default defineConfig({
       '@hwtotp/protocol': here('./protocol/src/index.ts'),
       '@hwtotp/device': here('./device/src/index.ts'),
       '@hwtotp/verifier/http': here('./verifier/src/http/index.ts'),
+      '@hwtotp/verifier/radius': here('./verifier/src/radius/index.ts'),
       '@hwtotp/verifier': here('./verifier/src/index.ts'),
       '@hwtotp/tools': here('./tools/src/index.ts'),
     },

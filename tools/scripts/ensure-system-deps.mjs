@@ -3,7 +3,8 @@
 //   oathtool  the independent C oracle for codes (tests);
 //   socat     gives the simulated token a real pseudo-terminal (tests, `npm start`, `hwtotp sim`);
 //   chromium  the real browser for the web console tests;
-//   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check (tests).
+//   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check (tests);
+//   freeradius-utils (radclient), libpam-radius-auth and pamtester: real RADIUS clients for `hwtotp radius` (tests).
 // Runs as `pretest` with no arguments (every package), and as `prestart` with `socat` alone, so that
 // `npm test` and `npm start` on a fresh machine need nothing else. Not root: through `sudo -n` when
 // that works without a password, else it names the command to run and fails.
@@ -16,6 +17,11 @@ const known = [
   { pkg: 'chromium', bin: '/usr/bin/chromium' },
   { pkg: 'pskc-utils', bin: '/usr/bin/pskc2csv' },
   { pkg: 'pskctool', bin: '/usr/bin/pskctool' },
+  { pkg: 'freeradius-utils', bin: '/usr/bin/radclient' },
+  // The PAM module lives under the multiarch directory, whose name depends on the machine.
+  { pkg: 'libpam-radius-auth', bin: ['/lib/x86_64-linux-gnu/security/pam_radius_auth.so', '/lib/aarch64-linux-gnu/security/pam_radius_auth.so',
+    '/usr/lib/x86_64-linux-gnu/security/pam_radius_auth.so', '/usr/lib/aarch64-linux-gnu/security/pam_radius_auth.so'] },
+  { pkg: 'pamtester', bin: '/usr/bin/pamtester' },
 ];
 const asked = process.argv.slice(2);
 for (const a of asked) {
@@ -25,7 +31,7 @@ for (const a of asked) {
   }
 }
 const wanted = asked.length ? known.filter((k) => asked.includes(k.pkg)) : known;
-const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
+const missing = wanted.filter((w) => ![w.bin].flat().some((b) => existsSync(b))).map((w) => w.pkg);
 if (missing.length === 0) process.exit(0);
 
 const root = !process.getuid || process.getuid() === 0;
