@@ -11,7 +11,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { KeyChecker } from './auth.ts';
-import { HttpError, sendError } from './errors.ts';
+import { HttpError, handleClientError, sendError, sendFrameworkError } from './errors.ts';
 import { securityHeaders } from './headers.ts';
 import { RateLimiter, type BucketLimits } from './rate-limit.ts';
 import { registerConsole } from './console.ts';
@@ -63,6 +63,9 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     requestTimeout: 30_000,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Refusals raised before any hook runs still leave as {error, message} with the security headers.
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: handleClientError,
   });
   const keys = new KeyChecker(o.apiKey);
   const now = o.now ?? Date.now;
