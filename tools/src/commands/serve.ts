@@ -27,13 +27,14 @@ export function announce(io: Io, url: string, key: { key: string; source: string
 export const serve: Command = {
   name: 'serve',
   summary: 'HTTP API and web console',
-  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--user-rate PER_MIN] [--address-rate PER_SEC] [--json]',
+  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--allowed-host NAME]... [--user-rate PER_MIN] [--address-rate PER_SEC] [--json]',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     db: { type: 'string' },
     'key-file': { type: 'string' },
     'public-check': { type: 'boolean' },
+    'allowed-host': { type: 'string', multiple: true },
     'user-rate': { type: 'string' },
     'address-rate': { type: 'string' },
     json: { type: 'boolean' },
@@ -61,6 +62,7 @@ export const serve: Command = {
       server = await listenHttp({
         verifier, dbPath, host, port, env: io.env,
         publicCheck: flags['public-check'] === true,
+        extraHosts: (flags['allowed-host'] as unknown as string[] | undefined) ?? [],
         checkLimits: {
           perUser: userRate ? { capacity: Math.max(5, Math.ceil(userRate / 2)), perSecond: userRate / 60 } : undefined,
           perAddress: addressRate ? { capacity: Math.max(10, addressRate * 2), perSecond: addressRate } : undefined,

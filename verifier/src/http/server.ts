@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { KeyChecker } from './auth.ts';
 import { HttpError, handleClientError, sendError, sendFrameworkError } from './errors.ts';
 import { securityHeaders } from './headers.ts';
+import { makeHostCheck } from './host-check.ts';
 import { RateLimiter, type BucketLimits } from './rate-limit.ts';
 import { registerConsole } from './console.ts';
 import { registerMfaRoutes } from './routes-mfa.ts';
@@ -46,6 +47,11 @@ export interface ServerOptions {
   sim?: SimHandle;
   bodyLimit?: number;
   checkLimits?: { perUser?: BucketLimits; perAddress?: BucketLimits };
+  /**
+   * Host names and addresses the Host header may name (host-check.ts); a request naming any other
+   * is refused with 421. Undefined: no check (in-process use; listenHttp always sets it).
+   */
+  allowedHosts?: readonly string[];
   /** Clock in milliseconds for the rate limiters. */
   now?: () => number;
   /** fastify's logger option; off by default (the verifier keeps the audit log). */
@@ -78,6 +84,11 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) =>
     sendError(new HttpError('NotFound', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`), req, reply));
   app.addHook('onSend', securityHeaders);
+  // First of all hooks, on every route and on 404s: a rebinding page learns nothing, not even the console.
+  if (o.allowedHosts) {
+    const hostCheck = makeHostCheck(o.allowedHosts);
+    app.addHook('onRequest', async (req) => hostCheck(req.headers.host));
+  }
   // Before the body is read: an unauthenticated caller gets nothing parsed on its behalf.
   // Decided by the route matched, never by the raw URL: the router decodes percent-escapes, so
   // "/%61pi/mfa/devices" reaches the /api/mfa/devices handler while its req.url does not start
