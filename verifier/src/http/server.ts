@@ -106,7 +106,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     simulator: o.sim !== undefined,
     publicCheck: !!o.publicCheck,
   }));
-  registerMfaRoutes(app, o.verifier, limits, !!o.publicCheck);
+  registerMfaRoutes(app, o.verifier, limits, !!o.publicCheck, keys);
   registerOperatorRoutes(app, o.verifier);
   if (o.sim) registerSimRoutes(app, o.sim);
   registerConsole(app);
