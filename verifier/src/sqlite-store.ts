@@ -251,6 +251,20 @@ export class SqliteStore implements TokenStore {
     }));
   }
 
+  async pruneAudit(policy: { olderThan: number; keepNewest: number }): Promise<number> {
+    // Both by rowid, which grows in the order rows are written: no index on `at` to pay for on every
+    // insert, and the age scan stops at the first row young enough to keep.
+    const firstKept = this.stmt('SELECT id FROM audit WHERE at >= ? ORDER BY id LIMIT 1');
+    const byAge = this.stmt('DELETE FROM audit WHERE id < ?');
+    const byCount = this.stmt('DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?)');
+    return this.immediate(() => {
+      const kept = firstKept.get(policy.olderThan) as { id: number } | undefined;
+      let n = byAge.run(kept ? kept.id : Number.MAX_SAFE_INTEGER).changes;
+      n += byCount.run(policy.keepNewest).changes;
+      return n;
+    });
+  }
+
   async nextSequence(name: string): Promise<number> {
     const st = this.stmt('INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value');
     return this.immediate(() => (st.get(name) as { value: number }).value);

@@ -91,6 +91,12 @@ export interface TokenStore {
   appendAudit(entries: AuditEntry[]): Promise<void>;
   /** Newest first. */
   audit(filter: AuditFilter): Promise<StoredAudit[]>;
+  /**
+   * Audit retention (audit-retention.ts): deletes the rows written before `olderThan` (ms; rows are
+   * taken in the order written, oldest first, up to the first younger one), then all but the
+   * `keepNewest` newest rows. Returns how many rows went.
+   */
+  pruneAudit(policy: { olderThan: number; keepNewest: number }): Promise<number>;
   /** Atomically increments and returns the named counter (first value 1). */
   nextSequence(name: string): Promise<number>;
   getMeta(key: string): Promise<string | undefined>;

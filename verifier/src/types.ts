@@ -136,6 +136,10 @@ export interface VerifierOptions {
   lockSeconds?: number;
   /** Longest lock in seconds. Default 3600. */
   maxLockSeconds?: number;
+  /** Audit rows older than this many days are pruned (audit-retention.ts). Default 365. */
+  auditMaxAgeDays?: number;
+  /** At most this many audit rows are kept, the newest. Default 200,000. */
+  auditMaxRows?: number;
   /** busy_timeout for SQLite in ms. Default 5000. */
   busyTimeoutMs?: number;
   /**
