@@ -12,7 +12,7 @@ import { HASH_ALGORITHMS, SERIAL_PATTERN } from '@hwtotp/protocol';
 import type { HashAlgorithm } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 import { migrate } from './sqlite-migrations.ts';
-import type { AuditEntry, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
+import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
 const COLUMNS: { [K in keyof TokenRow]: string } = {
@@ -77,6 +77,18 @@ function decode(raw: Raw): TokenRow {
     createdAt: int(raw, 'created_at', false)!, updatedAt: int(raw, 'updated_at', false)!,
     lastUsed: int(raw, 'last_used', true), version: int(raw, 'version', false)!,
   };
+}
+
+/** Decodes a row for a listing: a row that fails is reported as damaged instead of failing the whole list. */
+function decodeForList(raw: Raw): TokenRow | DamagedRow {
+  try {
+    return decode(raw);
+  } catch (e) {
+    if (!(e instanceof VerifierError)) throw e;
+    const s = raw.serial;
+    const serial = typeof s === 'string' ? (SERIAL_PATTERN.test(s) ? s : JSON.stringify(s)) : `rowid ${String(raw._rowid)}`;
+    return { serial, damaged: e.message };
+  }
 }
 
 function bindValue(v: unknown): unknown {
@@ -179,11 +191,11 @@ export class SqliteStore implements TokenStore {
     return rows.map(decode).sort((a, b) => (a.enableDate ?? 0) - (b.enableDate ?? 0) || (a.serial < b.serial ? -1 : 1));
   }
 
-  async listTokens(user?: string): Promise<TokenRow[]> {
+  async listTokens(user?: string): Promise<(TokenRow | DamagedRow)[]> {
     const rows = (user === undefined
-      ? this.stmt('SELECT * FROM tokens ORDER BY serial').all()
-      : this.stmt('SELECT * FROM tokens WHERE user = ? ORDER BY serial').all(user)) as Raw[];
-    return rows.map(decode);
+      ? this.stmt('SELECT rowid AS _rowid, * FROM tokens ORDER BY serial').all()
+      : this.stmt('SELECT rowid AS _rowid, * FROM tokens WHERE user = ? ORDER BY serial').all(user)) as Raw[];
+    return rows.map(decodeForList);
   }
 
   async insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void> {

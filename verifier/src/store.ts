@@ -41,6 +41,22 @@ export interface TokenRow {
   version: number;
 }
 
+/**
+ * A row listTokens could not decode (an unknown state, a broken column): listed as damaged with its
+ * serial and why, so one bad row does not hide the rest. Never used for a check or an export.
+ */
+export interface DamagedRow {
+  /** The stored serial (JSON-quoted if it is not a valid serial), or `rowid N` if it is not text. */
+  serial: string;
+  /** Why, as the CorruptRecord message says it. */
+  damaged: string;
+}
+
+/** True for a row listTokens could not decode. */
+export function isDamaged(r: TokenRow | DamagedRow): r is DamagedRow {
+  return 'damaged' in r;
+}
+
 /** The columns an update may change. */
 export type TokenPatch = Partial<Omit<TokenRow, 'serial' | 'createdAt' | 'version' | 'sealedSecret' | 'origin'>>;
 
@@ -80,8 +96,8 @@ export interface TokenStore {
   getToken(serial: string): Promise<TokenRow | undefined>;
   /** Tokens holding this user (assigned or disabled), oldest first. */
   tokensOfUser(user: string): Promise<TokenRow[]>;
-  /** All tokens, or one user's, ordered by serial. */
-  listTokens(user?: string): Promise<TokenRow[]>;
+  /** All tokens, or one user's, ordered by serial; a row that fails to decode comes back as a DamagedRow. */
+  listTokens(user?: string): Promise<(TokenRow | DamagedRow)[]>;
   /** Inserts all rows and audit entries, or nothing: an existing serial throws EntityAlreadyExists. */
   insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void>;
   /** Applies the patch if the guard holds, with the audit entries, in one transaction. */

@@ -78,9 +78,12 @@ export type TokenListEntry = {
   user: string | null;
   deviceName: string | null;
   enableDate: string | null;
-  state: TokenState;
+  /** `damaged`: the row cannot be read (see `damaged`); restore it from a backup or re-import it. */
+  state: TokenState | 'damaged';
   lastUsed: string | null;
   lockedUntil: string | null;
+  /** Only on a damaged row: why it cannot be read. */
+  damaged?: string;
 }
 
 /** What the audit log records. */
