@@ -12,6 +12,7 @@ import { HASH_ALGORITHMS, SERIAL_PATTERN } from '@hwtotp/protocol';
 import type { HashAlgorithm } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 import { migrate } from './sqlite-migrations.ts';
+import { cannotWrite } from './sqlite-open-errors.ts';
 import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
@@ -121,7 +122,7 @@ export class SqliteStore implements TokenStore {
     try {
       this.db = new Database(file);
     } catch (e) {
-      throw new VerifierError('ValidationError', `cannot open registry ${file}: ${(e as Error).message}`);
+      throw cannotWrite(file, e) ?? new VerifierError('ValidationError', `cannot open registry ${file}: ${(e as Error).message}`);
     }
     try {
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -142,7 +143,7 @@ export class SqliteStore implements TokenStore {
     } catch (e) {
       this.db.close();
       if (e instanceof VerifierError) throw e;
-      throw new VerifierError('CorruptRecord', `cannot use registry ${file}: ${(e as Error).message}`);
+      throw cannotWrite(file, e) ?? new VerifierError('CorruptRecord', `cannot use registry ${file}: ${(e as Error).message}`);
     }
   }
 
