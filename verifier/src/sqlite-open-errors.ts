@@ -1,11 +1,18 @@
 /**
- * Why a SQLite registry could not be opened, said as the operator can act on it. A read-only
+ * Why a SQLite registry could not be opened, said as the operator can act on it: a path that does
+ * not exist (when the caller only reads), or no permission to write. A read-only
  * directory or file is "cannot write", with the path, never a corrupted registry: SQLite in WAL
  * mode must create `<db>-wal` and `<db>-shm` beside the file even to read it.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { VerifierError } from './errors.ts';
+
+/** The refusal of a registry path that does not exist, when the caller did not ask to create one. */
+export function noSuchRegistry(db: string): VerifierError {
+  return new VerifierError('NoSuchEntity',
+    `registry ${db} does not exist; check --db or $HWTOTP_DB (hwtotp import or provision creates a registry)`);
+}
 
 /** SQLite result codes that mean permissions, not damage (https://sqlite.org/rescode.html). */
 const PERMISSION_CODES = /^SQLITE_(READONLY|CANTOPEN|PERM|AUTH)/;

@@ -12,7 +12,8 @@ import { HASH_ALGORITHMS, SERIAL_PATTERN } from '@hwtotp/protocol';
 import type { HashAlgorithm } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 import { migrate } from './sqlite-migrations.ts';
-import { cannotWrite } from './sqlite-open-errors.ts';
+import { existsSync } from 'node:fs';
+import { cannotWrite, noSuchRegistry } from './sqlite-open-errors.ts';
 import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
@@ -101,6 +102,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** `normal` (default) or `full`: see SECURITY.md "Replay marks and power cuts". */
   synchronous?: 'normal' | 'full';
+  /** Refuse to create the file (the caller checked it exists; this closes the race). */
+  mustExist?: boolean;
 }
 
 /** TokenStore on one SQLite file (or ':memory:'). */
@@ -120,8 +123,9 @@ export class SqliteStore implements TokenStore {
 
   constructor(readonly file: string, options: SqliteStoreOptions = {}) {
     try {
-      this.db = new Database(file);
+      this.db = new Database(file, { fileMustExist: options.mustExist === true });
     } catch (e) {
+      if (options.mustExist && !existsSync(file)) throw noSuchRegistry(file);
       throw cannotWrite(file, e) ?? new VerifierError('ValidationError', `cannot open registry ${file}: ${(e as Error).message}`);
     }
     try {

@@ -113,6 +113,12 @@ export interface VerifierOptions {
   /** SQLite file path, or ':memory:'. */
   db: string;
   /**
+   * Create the registry when the file does not exist (default true). False for a caller that only
+   * reads or changes existing tokens: a mistyped path is then a NoSuchEntity naming it, instead of
+   * a new, empty registry and key file.
+   */
+  create?: boolean;
+  /**
    * The 32-byte master key sealing seeds: bytes, or a string of 64 hex digits or base64.
    * Default: $HWTOTP_MASTER_KEY, else the key file `<db>.key` (created with mode 0600 for a new db).
    */

@@ -4,10 +4,12 @@
  * key check before any seed is touched, then exposes the operations as async methods so a
  * PostgreSQL store can slot in behind the same API.
  */
+import { existsSync } from 'node:fs';
 import { VerifierError } from './errors.ts';
 import { Context, DEFAULT_SETTINGS, type Settings } from './context.ts';
 import { makeKeyCheck, resolveMasterKey, verifyKeyCheck } from './master-key.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { noSuchRegistry } from './sqlite-open-errors.ts';
 import type { TokenStore } from './store.ts';
 import type {
   AuditFilter, AuditRow, ExportedToken, NewToken, TokenInfo, TokenListEntry, TokenOrigin, VerifierOptions,
@@ -156,8 +158,10 @@ export async function openVerifier(options: VerifierOptions): Promise<Verifier> 
   if (!options || typeof options.db !== 'string' || options.db === '') {
     throw new VerifierError('ValidationError', 'db must be a file path or ":memory:"');
   }
-  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs, synchronous: resolveSynchronous(options) });
+  const mustExist = options.create === false && options.db !== ':memory:';
+  if (mustExist && !existsSync(options.db)) throw noSuchRegistry(options.db);
+  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs, synchronous: resolveSynchronous(options), mustExist });
   const keyFile = options.db === ':memory:' ? null : (options.keyFile ?? options.db + '.key');
-  const { keyFile: _ignored, ...rest } = options;
+  const { keyFile: _ignored, create: _create, ...rest } = options;
   return openVerifierWithStore(store, { ...rest, keyFile });
 }

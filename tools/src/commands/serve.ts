@@ -2,6 +2,7 @@
  * `hwtotp serve`: the HTTP JSON API and the web console over the registry (verifier/src/http).
  * Binds to 127.0.0.1 unless told otherwise; prints the operator key only when it was just generated.
  */
+import { existsSync } from 'node:fs';
 import { isLoopback, listenHttp } from '@hwtotp/verifier/http';
 import { Command, Io, UsageError, intFlag } from '../command.ts';
 import { dbPathFromFlags, openVerifierFromFlags } from '../open-verifier.ts';
@@ -56,7 +57,15 @@ export const serve: Command = {
       process.on('SIGTERM', stop);
     });
     const dbPath = dbPathFromFlags(flags, io.env);
-    const verifier = await openVerifierFromFlags(flags, io);
+    // serve creates a registry (a first start shows an empty console, then tokens are imported),
+    // but never silently: a mistyped --db is visible at once.
+    const fresh = dbPath !== ':memory:' && !existsSync(dbPath);
+    const verifier = await openVerifierFromFlags(flags, io, { create: true });
+    const json = flags.json === true;
+    if (fresh) {
+      if (json) io.out(JSON.stringify({ event: 'created', db: dbPath }));
+      else io.err(`hwtotp serve: created a new, empty registry ${dbPath}`);
+    }
     let server;
     try {
       server = await listenHttp({
@@ -73,7 +82,6 @@ export const serve: Command = {
       await verifier.close();
       throw e;
     }
-    const json = flags.json === true;
     announce(io, server.url, server.apiKey, json);
     if (!isLoopback(host)) io.err(`warning: listening on ${host}, reachable from other machines, over plain HTTP; put a TLS proxy in front`);
     await stopped;
