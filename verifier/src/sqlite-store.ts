@@ -269,11 +269,13 @@ export class SqliteStore implements TokenStore {
   }
 
   async pruneAudit(policy: { olderThan: number; keepNewest: number }): Promise<number> {
-    // Both by rowid, which grows in the order rows are written: no index on `at` to pay for on every
-    // insert, and the age scan stops at the first row young enough to keep.
+    // Both by id (AUTOINCREMENT: it grows in the order rows are written and is never reused), so
+    // each costs about the rows it deletes: no index on `at` to pay for on every insert, the age scan
+    // stops at the first row young enough to keep, and the count cut is MAX(id) - keepNewest rather
+    // than an OFFSET walk over the rows kept. Ids a rolled-back transaction skipped make it keep fewer.
     const firstKept = this.stmt('SELECT id FROM audit WHERE at >= ? ORDER BY id LIMIT 1');
     const byAge = this.stmt('DELETE FROM audit WHERE id < ?');
-    const byCount = this.stmt('DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?)');
+    const byCount = this.stmt('DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ?');
     return this.immediate(() => {
       const kept = firstKept.get(policy.olderThan) as { id: number } | undefined;
       let n = byAge.run(kept ? kept.id : Number.MAX_SAFE_INTEGER).changes;

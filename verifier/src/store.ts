@@ -110,7 +110,8 @@ export interface TokenStore {
   /**
    * Audit retention (audit-retention.ts): deletes the rows written before `olderThan` (ms; rows are
    * taken in the order written, oldest first, up to the first younger one), then all but the
-   * `keepNewest` newest rows. Returns how many rows went.
+   * `keepNewest` newest rows (at most that many remain). Returns how many rows went. Should cost about
+   * the rows it deletes, not the rows it keeps: it runs every few hundred operations.
    */
   pruneAudit(policy: { olderThan: number; keepNewest: number }): Promise<number>;
   /** Atomically increments and returns the named counter (first value 1). */
