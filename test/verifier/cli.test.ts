@@ -91,7 +91,7 @@ describe('hwtotp enable/check/resync/deactivate/list', () => {
   it('--db wins over $HWTOTP_DB, and a wrong master key exits 1 naming the problem', async () => {
     const other = join(dir, 'other.db');
     let r = await hwtotp('list', '--db', other);
-    expect([r.code, r.out]).toEqual([0, 'no tokens']);
+    expect([r.code, r.err]).toEqual([1, `hwtotp list: NoSuchEntity: registry ${other} does not exist; check --db or $HWTOTP_DB (hwtotp import or provision creates a registry)`]);
     const saved = env;
     env = { ...env, HWTOTP_MASTER_KEY: 'ab'.repeat(32) };
     try {

@@ -388,7 +388,7 @@ describe('public check', () => {
     const pub = await startApi(1, { publicCheck: true });
     try {
       const r = await pub.call('POST', '/api/mfa/check', { user: 'x', code: '123456' }, { auth: null });
-      expect(r.status).toBe(404);
+      expect(r.status).toBe(403);
       expect((await pub.call('GET', '/api/config', undefined, { auth: null })).json.publicCheck).toBe(true);
       expect((await pub.call('POST', '/api/mfa/enable', {}, { auth: null })).status).toBe(401);
     } finally {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { toHex } from '@hwtotp/protocol';
 import { openVerifier, provisionToken, TokenClient, type Verifier } from '@hwtotp/verifier';
-import { buildServer } from '../../verifier/src/http/index.ts';
+import { buildServer, defaultAllowedHosts } from '../../verifier/src/http/index.ts';
 import { startSimulator, defaultBundle, type Simulator } from '../../tools/src/sim/index.ts';
 
 // The callbacks given to page.evaluate/waitForFunction run in the browser; these names are theirs.
@@ -141,7 +141,8 @@ beforeAll(async () => {
   } finally {
     await client.close();
   }
-  app = buildServer({ verifier, apiKey: KEY, sim: { screen: () => sim.screen(), press: () => sim.press() }, now: () => clock.ms });
+  // With the Host check `serve` applies, so the browser is proven to pass it.
+  app = buildServer({ verifier, apiKey: KEY, allowedHosts: defaultAllowedHosts('127.0.0.1'), sim: { screen: () => sim.screen(), press: () => sim.press() }, now: () => clock.ms });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;

@@ -49,8 +49,11 @@ it('starts on 127.0.0.1, prints a generated key once, stores it 0600, and stops 
   expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(statSync(`${db}-api.key`).mode & 0o777).toBe(0o600);
   expect(first.out).toContain('hwtotp serve: stopping');
+  // A new registry is created, but said so (a mistyped --db is visible at once).
+  expect(first.err).toContain(`hwtotp serve: created a new, empty registry ${db}`);
   const second = await runServe(db);
   expect(second.code, second.out + second.err).toBe(0);
+  expect(second.err).not.toContain('created a new');
   expect(second.out).toContain(`Operator API key: in ${db}-api.key`);
   expect(second.out + second.err).not.toContain(key!);
 }, 60_000);
@@ -65,6 +68,7 @@ it('--json: one listening line with the URL and the key on its one showing, then
   const first = await run();
   expect(first.code).toBe(0);
   expect(first.lines).toEqual([
+    { event: 'created', db },
     { event: 'listening', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), keySource: 'generated', keyFile: `${db}-api.key`, key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
     { event: 'stopping' },
   ]);

@@ -19,11 +19,20 @@ export function dbPathFromFlags(flags: Flags, env: NodeJS.ProcessEnv): string {
   return env.HWTOTP_DB || './hwtotp.db';
 }
 
+/**
+ * Whether a command may create the registry. Only commands that add tokens (import, provision) and
+ * `serve` (which says so) create one; every other command refuses a path that does not exist, so a
+ * mistyped --db is an error, not a new empty registry and key file.
+ */
+export interface OpenMode {
+  create?: boolean;
+}
+
 /** Opens the verifier the flags name (the caller closes it). */
-export async function openVerifierFromFlags(flags: Flags, io: Io): Promise<Verifier> {
+export async function openVerifierFromFlags(flags: Flags, io: Io, mode: OpenMode = {}): Promise<Verifier> {
   const db = dbPathFromFlags(flags, io.env);
   const keyFile = typeof flags['key-file'] === 'string' && flags['key-file'] !== '' ? flags['key-file'] : undefined;
-  return openVerifier({ db, env: io.env, ...(keyFile ? { keyFile } : {}) });
+  return openVerifier({ db, env: io.env, create: mode.create === true, ...(keyFile ? { keyFile } : {}) });
 }
 
 /**
@@ -31,10 +40,10 @@ export async function openVerifierFromFlags(flags: Flags, io: Io): Promise<Verif
  * `{"error": NAME, "message": ...}` (the HTTP shape) and exits 1; without, it propagates to the
  * CLI, which prints `NAME: message` on stderr and exits 1.
  */
-export async function withVerifier(flags: Flags, io: Io, fn: (v: Verifier) => Promise<number>): Promise<number> {
+export async function withVerifier(flags: Flags, io: Io, fn: (v: Verifier) => Promise<number>, mode: OpenMode = {}): Promise<number> {
   let v: Verifier | undefined;
   try {
-    v = await openVerifierFromFlags(flags, io);
+    v = await openVerifierFromFlags(flags, io, mode);
     return await fn(v);
   } catch (e) {
     if (flags.json && e instanceof VerifierError) {

@@ -10,9 +10,10 @@ import { seedAad, unseal } from './seal.ts';
 import type { AuditEntry, TokenRow, TokenStore } from './store.ts';
 import type { AuditAction, TokenInfo, TokenListEntry } from './types.ts';
 import type { LockPolicy } from './lockout.ts';
+import { AuditPruner, type RetentionPolicy } from './audit-retention.ts';
 
 /** Resolved settings (VerifierOptions with defaults applied). */
-export interface Settings extends LockPolicy {
+export interface Settings extends LockPolicy, RetentionPolicy {
   enableWindowSteps: number;
   resyncWindowSeconds: number;
   checkWindowSteps: number;
@@ -30,6 +31,8 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFailures: 5,
   lockSeconds: 60,
   maxLockSeconds: 3600,
+  auditMaxAgeDays: 365,
+  auditMaxRows: 200_000,
 };
 
 const CACHE_LIMIT = 10000;
@@ -37,6 +40,8 @@ const CACHE_LIMIT = 10000;
 /** The shared state of one open verifier. */
 export class Context {
   private readonly generators = new Map<string, { sealed: Buffer; gen: HotpGenerator }>();
+  /** Audit retention, run after operations (audit-retention.ts). */
+  readonly pruner: AuditPruner;
 
   constructor(
     readonly store: TokenStore,
@@ -44,7 +49,9 @@ export class Context {
     readonly clock: () => number,
     readonly settings: Settings,
     readonly where: string,
-  ) {}
+  ) {
+    this.pruner = new AuditPruner(store, settings);
+  }
 
   /** The current time in ms, refused when the host clock is obviously wrong. */
   now(): number {

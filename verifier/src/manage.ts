@@ -6,6 +6,7 @@ import { VerifierError } from './errors.ts';
 import { Context, iso, noSuchToken, toInfo, toListEntry } from './context.ts';
 import type { AuditFilter, AuditRow, TokenInfo, TokenListEntry } from './types.ts';
 import { checkSerial, checkUser } from './validate.ts';
+import { isDamaged } from './store.ts';
 
 /** Removes a token from its user. It keeps its last step (old codes stay refused) and forgets drift and locks. */
 export async function deactivate(ctx: Context, user: string, serial: string): Promise<void> {
@@ -51,7 +52,9 @@ export async function reactivate(ctx: Context, serial: string): Promise<void> {
 /** Tokens of one user, or all tokens. Never the seed. */
 export async function list(ctx: Context, user?: string): Promise<TokenListEntry[]> {
   if (user !== undefined) checkUser(user);
-  return (await ctx.store.listTokens(user)).map(toListEntry);
+  return (await ctx.store.listTokens(user)).map((r) => isDamaged(r)
+    ? { serial: r.serial, user: null, deviceName: null, enableDate: null, state: 'damaged' as const, lastUsed: null, lockedUntil: null, damaged: r.damaged }
+    : toListEntry(r));
 }
 
 /** One token's state. Never the seed. */

@@ -9,7 +9,7 @@ import { nobleHmac } from '@hwtotp/protocol/host';
 import { VerifierError } from './errors.ts';
 import { Context, noSuchToken } from './context.ts';
 import { seal, seedAad } from './seal.ts';
-import type { TokenRow } from './store.ts';
+import { isDamaged, type TokenRow } from './store.ts';
 import type { ExportedToken, NewToken, TokenOrigin } from './types.ts';
 import { checkSerial } from './validate.ts';
 
@@ -111,7 +111,15 @@ export async function exportTokens(ctx: Context, serials?: string[]): Promise<Ex
   const nowMs = ctx.clock();
   let rows: TokenRow[];
   if (serials === undefined) {
-    rows = (await ctx.store.listTokens()).filter((r) => r.state !== 'pending');
+    rows = [];
+    for (const r of await ctx.store.listTokens()) {
+      // A whole-registry export with a row missing would look complete: refuse, naming the row.
+      if (isDamaged(r)) {
+        throw new VerifierError('CorruptRecord', `cannot export: ${r.damaged.replace(/; restore.*$/, '')}; ` +
+          'restore that row from a backup, or export the other tokens by --serial', { serial: r.serial });
+      }
+      if (r.state !== 'pending') rows.push(r);
+    }
   } else {
     rows = [];
     for (const s of serials) {

@@ -12,7 +12,9 @@ import { SERIAL_PATTERN, checkParams } from '@hwtotp/protocol';
 import type { HashAlgorithm } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 import { migrate } from './sqlite-migrations.ts';
-import type { AuditEntry, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
+import { existsSync } from 'node:fs';
+import { cannotWrite, noSuchRegistry } from './sqlite-open-errors.ts';
+import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
 const COLUMNS: { [K in keyof TokenRow]: string } = {
@@ -79,6 +81,18 @@ function decode(raw: Raw): TokenRow {
   };
 }
 
+/** Decodes a row for a listing: a row that fails is reported as damaged instead of failing the whole list. */
+function decodeForList(raw: Raw): TokenRow | DamagedRow {
+  try {
+    return decode(raw);
+  } catch (e) {
+    if (!(e instanceof VerifierError)) throw e;
+    const s = raw.serial;
+    const serial = typeof s === 'string' ? (SERIAL_PATTERN.test(s) ? s : JSON.stringify(s)) : `rowid ${String(raw._rowid)}`;
+    return { serial, damaged: e.message };
+  }
+}
+
 function bindValue(v: unknown): unknown {
   return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
 }
@@ -88,6 +102,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** `normal` (default) or `full`: see SECURITY.md "Replay marks and power cuts". */
   synchronous?: 'normal' | 'full';
+  /** Refuse to create the file (the caller checked it exists; this closes the race). */
+  mustExist?: boolean;
 }
 
 /** TokenStore on one SQLite file (or ':memory:'). */
@@ -107,9 +123,10 @@ export class SqliteStore implements TokenStore {
 
   constructor(readonly file: string, options: SqliteStoreOptions = {}) {
     try {
-      this.db = new Database(file);
+      this.db = new Database(file, { fileMustExist: options.mustExist === true });
     } catch (e) {
-      throw new VerifierError('ValidationError', `cannot open registry ${file}: ${(e as Error).message}`);
+      if (options.mustExist && !existsSync(file)) throw noSuchRegistry(file);
+      throw cannotWrite(file, e) ?? new VerifierError('ValidationError', `cannot open registry ${file}: ${(e as Error).message}`);
     }
     try {
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -130,7 +147,7 @@ export class SqliteStore implements TokenStore {
     } catch (e) {
       this.db.close();
       if (e instanceof VerifierError) throw e;
-      throw new VerifierError('CorruptRecord', `cannot use registry ${file}: ${(e as Error).message}`);
+      throw cannotWrite(file, e) ?? new VerifierError('CorruptRecord', `cannot use registry ${file}: ${(e as Error).message}`);
     }
   }
 
@@ -179,11 +196,11 @@ export class SqliteStore implements TokenStore {
     return rows.map(decode).sort((a, b) => (a.enableDate ?? 0) - (b.enableDate ?? 0) || (a.serial < b.serial ? -1 : 1));
   }
 
-  async listTokens(user?: string): Promise<TokenRow[]> {
+  async listTokens(user?: string): Promise<(TokenRow | DamagedRow)[]> {
     const rows = (user === undefined
-      ? this.stmt('SELECT * FROM tokens ORDER BY serial').all()
-      : this.stmt('SELECT * FROM tokens WHERE user = ? ORDER BY serial').all(user)) as Raw[];
-    return rows.map(decode);
+      ? this.stmt('SELECT rowid AS _rowid, * FROM tokens ORDER BY serial').all()
+      : this.stmt('SELECT rowid AS _rowid, * FROM tokens WHERE user = ? ORDER BY serial').all(user)) as Raw[];
+    return rows.map(decodeForList);
   }
 
   async insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void> {
@@ -249,6 +266,22 @@ export class SqliteStore implements TokenStore {
       outcome: r.outcome as StoredAudit['outcome'], reason: r.reason as string | null,
       detail: typeof r.detail === 'string' ? JSON.parse(r.detail) as { [k: string]: unknown } : null,
     }));
+  }
+
+  async pruneAudit(policy: { olderThan: number; keepNewest: number }): Promise<number> {
+    // Both by id (AUTOINCREMENT: it grows in the order rows are written and is never reused), so
+    // each costs about the rows it deletes: no index on `at` to pay for on every insert, the age scan
+    // stops at the first row young enough to keep, and the count cut is MAX(id) - keepNewest rather
+    // than an OFFSET walk over the rows kept. Ids a rolled-back transaction skipped make it keep fewer.
+    const firstKept = this.stmt('SELECT id FROM audit WHERE at >= ? ORDER BY id LIMIT 1');
+    const byAge = this.stmt('DELETE FROM audit WHERE id < ?');
+    const byCount = this.stmt('DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ?');
+    return this.immediate(() => {
+      const kept = firstKept.get(policy.olderThan) as { id: number } | undefined;
+      let n = byAge.run(kept ? kept.id : Number.MAX_SAFE_INTEGER).changes;
+      n += byCount.run(policy.keepNewest).changes;
+      return n;
+    });
   }
 
   async nextSequence(name: string): Promise<number> {

@@ -37,6 +37,22 @@ export interface TokenRow extends TokenParams {
   version: number;
 }
 
+/**
+ * A row listTokens could not decode (an unknown state, a broken column): listed as damaged with its
+ * serial and why, so one bad row does not hide the rest. Never used for a check or an export.
+ */
+export interface DamagedRow {
+  /** The stored serial (JSON-quoted if it is not a valid serial), or `rowid N` if it is not text. */
+  serial: string;
+  /** Why, as the CorruptRecord message says it. */
+  damaged: string;
+}
+
+/** True for a row listTokens could not decode. */
+export function isDamaged(r: TokenRow | DamagedRow): r is DamagedRow {
+  return 'damaged' in r;
+}
+
 /** The columns an update may change. */
 export type TokenPatch = Partial<Omit<TokenRow, 'serial' | 'createdAt' | 'version' | 'sealedSecret' | 'origin'>>;
 
@@ -76,8 +92,8 @@ export interface TokenStore {
   getToken(serial: string): Promise<TokenRow | undefined>;
   /** Tokens holding this user (assigned or disabled), oldest first. */
   tokensOfUser(user: string): Promise<TokenRow[]>;
-  /** All tokens, or one user's, ordered by serial. */
-  listTokens(user?: string): Promise<TokenRow[]>;
+  /** All tokens, or one user's, ordered by serial; a row that fails to decode comes back as a DamagedRow. */
+  listTokens(user?: string): Promise<(TokenRow | DamagedRow)[]>;
   /** Inserts all rows and audit entries, or nothing: an existing serial throws EntityAlreadyExists. */
   insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void>;
   /** Applies the patch if the guard holds, with the audit entries, in one transaction. */
@@ -87,6 +103,13 @@ export interface TokenStore {
   appendAudit(entries: AuditEntry[]): Promise<void>;
   /** Newest first. */
   audit(filter: AuditFilter): Promise<StoredAudit[]>;
+  /**
+   * Audit retention (audit-retention.ts): deletes the rows written before `olderThan` (ms; rows are
+   * taken in the order written, oldest first, up to the first younger one), then all but the
+   * `keepNewest` newest rows (at most that many remain). Returns how many rows went. Should cost about
+   * the rows it deletes, not the rows it keeps: it runs every few hundred operations.
+   */
+  pruneAudit(policy: { olderThan: number; keepNewest: number }): Promise<number>;
   /** Atomically increments and returns the named counter (first value 1). */
   nextSequence(name: string): Promise<number>;
   getMeta(key: string): Promise<string | undefined>;

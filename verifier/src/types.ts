@@ -66,9 +66,12 @@ export type TokenListEntry = {
   user: string | null;
   deviceName: string | null;
   enableDate: string | null;
-  state: TokenState;
+  /** `damaged`: the row cannot be read (see `damaged`); restore it from a backup or re-import it. */
+  state: TokenState | 'damaged';
   lastUsed: string | null;
   lockedUntil: string | null;
+  /** Only on a damaged row: why it cannot be read. */
+  damaged?: string;
 }
 
 /** What the audit log records. */
@@ -98,6 +101,12 @@ export interface VerifierOptions {
   /** SQLite file path, or ':memory:'. */
   db: string;
   /**
+   * Create the registry when the file does not exist (default true). False for a caller that only
+   * reads or changes existing tokens: a mistyped path is then a NoSuchEntity naming it, instead of
+   * a new, empty registry and key file.
+   */
+  create?: boolean;
+  /**
    * The 32-byte master key sealing seeds: bytes, or a string of 64 hex digits or base64.
    * Default: $HWTOTP_MASTER_KEY, else the key file `<db>.key` (created with mode 0600 for a new db).
    */
@@ -124,6 +133,10 @@ export interface VerifierOptions {
   lockSeconds?: number;
   /** Longest lock in seconds. Default 3600. */
   maxLockSeconds?: number;
+  /** Audit rows older than this many days are pruned (audit-retention.ts). Default 365. */
+  auditMaxAgeDays?: number;
+  /** At most this many audit rows are kept, the newest. Default 200,000. */
+  auditMaxRows?: number;
   /** busy_timeout for SQLite in ms. Default 5000. */
   busyTimeoutMs?: number;
   /**

@@ -4,10 +4,12 @@
  * key check before any seed is touched, then exposes the operations as async methods so a
  * PostgreSQL store can slot in behind the same API.
  */
+import { existsSync } from 'node:fs';
 import { VerifierError } from './errors.ts';
 import { Context, DEFAULT_SETTINGS, type Settings } from './context.ts';
 import { makeKeyCheck, resolveMasterKey, verifyKeyCheck } from './master-key.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { noSuchRegistry } from './sqlite-open-errors.ts';
 import type { TokenStore } from './store.ts';
 import type {
   AuditFilter, AuditRow, ExportedToken, NewToken, TokenInfo, TokenListEntry, TokenOrigin, VerifierOptions,
@@ -25,25 +27,37 @@ export class Verifier {
   /** @internal Use openVerifier. */
   constructor(private readonly ctx: Context) {}
 
-  /** The effective settings (windows, limits, lockout). */
+  /** Awaits an operation (which may have written audit rows), then lets audit retention run if due. */
+  private async run<T>(op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } finally {
+      // Not on a clock outside 2020-2100 (ctx.now() refuses it): a clock years ahead would expire every row.
+      let now: number | undefined;
+      try { now = this.ctx.now(); } catch { now = undefined; }
+      if (now !== undefined) await this.ctx.pruner.afterOperation(now);
+    }
+  }
+
+  /** The effective settings (windows, limits, lockout, audit retention). */
   get settings(): Readonly<Settings> { return this.ctx.settings; }
 
   /** Assigns an unassigned token to a user with two consecutive codes. */
   enable(user: string, deviceName: string, serial: string, code1: string, code2: string): Promise<EnableResult> {
-    return enable(this.ctx, user, deviceName, serial, code1, code2);
+    return this.run(enable(this.ctx, user, deviceName, serial, code1, code2));
   }
   /** Verifies a sign-in code against the user's tokens; throws VerifierError on refusal. */
-  check(user: string, code: string): Promise<CheckResult> { return check(this.ctx, user, code); }
+  check(user: string, code: string): Promise<CheckResult> { return this.run(check(this.ctx, user, code)); }
   /** Re-measures a token's drift from two consecutive codes; clears a lock. */
   resync(user: string, serial: string, code1: string, code2: string): Promise<ResyncResult> {
-    return resync(this.ctx, user, serial, code1, code2);
+    return this.run(resync(this.ctx, user, serial, code1, code2));
   }
   /** Removes the token from the user (it can be enabled again). */
-  deactivate(user: string, serial: string): Promise<void> { return manage.deactivate(this.ctx, user, serial); }
+  deactivate(user: string, serial: string): Promise<void> { return this.run(manage.deactivate(this.ctx, user, serial)); }
   /** Operator: the token stops working until reactivated. */
-  disable(serial: string): Promise<void> { return manage.disable(this.ctx, serial); }
+  disable(serial: string): Promise<void> { return this.run(manage.disable(this.ctx, serial)); }
   /** Operator: undo disable. */
-  reactivate(serial: string): Promise<void> { return manage.reactivate(this.ctx, serial); }
+  reactivate(serial: string): Promise<void> { return this.run(manage.reactivate(this.ctx, serial)); }
   /** Tokens of a user, or all. */
   list(user?: string): Promise<TokenListEntry[]> { return manage.list(this.ctx, user); }
   /** One token's state, never its seed. */
@@ -52,17 +66,17 @@ export class Verifier {
   audit(filter?: AuditFilter): Promise<AuditRow[]> { return manage.audit(this.ctx, filter); }
 
   /** Provisioning phase 1: record a token before its seed is sent (never usable while pending). */
-  addPending(token: NewToken): Promise<void> { return writes.addPending(this.ctx, token); }
+  addPending(token: NewToken): Promise<void> { return this.run(writes.addPending(this.ctx, token)); }
   /** Provisioning phase 2: the token reported this KCV; it must match the stored seed. */
-  markReady(serial: string, kcv: string): Promise<void> { return writes.markReady(this.ctx, serial, kcv); }
+  markReady(serial: string, kcv: string): Promise<void> { return this.run(writes.markReady(this.ctx, serial, kcv)); }
   /** Provisioning failed: forget the pending token. */
-  removePending(serial: string): Promise<void> { return writes.removePending(this.ctx, serial); }
+  removePending(serial: string): Promise<void> { return this.run(writes.removePending(this.ctx, serial)); }
   /** Loads tokens in one transaction: all or nothing. */
   importTokens(tokens: NewToken[], origin?: TokenOrigin): Promise<{ imported: number }> {
-    return writes.importTokens(this.ctx, tokens, origin);
+    return this.run(writes.importTokens(this.ctx, tokens, origin));
   }
   /** Tokens with seeds, for seed-file export only (audited). */
-  exportTokens(serials?: string[]): Promise<ExportedToken[]> { return writes.exportTokens(this.ctx, serials); }
+  exportTokens(serials?: string[]): Promise<ExportedToken[]> { return this.run(writes.exportTokens(this.ctx, serials)); }
   /** The next number of the serial counter for this prefix (atomic). */
   nextSerial(prefix: string): Promise<number> { return writes.nextSerial(this.ctx, prefix); }
 
@@ -102,6 +116,8 @@ export function resolveSettings(options: VerifierOptions): Settings {
     maxFailures: setting(options, 'maxFailures', 1, 1000),
     lockSeconds: setting(options, 'lockSeconds', 1, 86400),
     maxLockSeconds: setting(options, 'maxLockSeconds', 1, 30 * 86400),
+    auditMaxAgeDays: setting(options, 'auditMaxAgeDays', 1, 36_500),
+    auditMaxRows: setting(options, 'auditMaxRows', 100, 1_000_000_000),
   };
 }
 
@@ -142,8 +158,10 @@ export async function openVerifier(options: VerifierOptions): Promise<Verifier> 
   if (!options || typeof options.db !== 'string' || options.db === '') {
     throw new VerifierError('ValidationError', 'db must be a file path or ":memory:"');
   }
-  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs, synchronous: resolveSynchronous(options) });
+  const mustExist = options.create === false && options.db !== ':memory:';
+  if (mustExist && !existsSync(options.db)) throw noSuchRegistry(options.db);
+  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs, synchronous: resolveSynchronous(options), mustExist });
   const keyFile = options.db === ':memory:' ? null : (options.keyFile ?? options.db + '.key');
-  const { keyFile: _ignored, ...rest } = options;
+  const { keyFile: _ignored, create: _create, ...rest } = options;
   return openVerifierWithStore(store, { ...rest, keyFile });
 }

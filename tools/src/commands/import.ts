@@ -3,9 +3,9 @@
  * registry in one transaction. The file is read and checked completely before the registry is even
  * opened, and any problem refuses the whole import (verifier/src/seedfiles/README.md).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command, Flags, Io, UsageError } from '../command.ts';
-import { dbOptions, withVerifier } from '../open-verifier.ts';
+import { dbOptions, dbPathFromFlags, withVerifier } from '../open-verifier.ts';
 import {
   DEFAULT_MAX_BYTES, SeedFileError, checkImport, parsePskHex, readSeedFile, recordToToken, type SeedFileOptions,
 } from '../../../verifier/src/seedfiles/index.ts';
@@ -97,7 +97,11 @@ export const importCommand: Command = {
     } catch (e) {
       return jsonRefusal(flags, io, e);
     }
-    return withVerifier(flags, io, async (v) => {
+    // A dry run writes nothing: against a registry that does not exist it checks the file against an
+    // empty one in memory instead of creating the file.
+    const dryRunOnNothing = flags['dry-run'] === true && !existsSync(dbPathFromFlags(flags, io.env));
+    const target: Flags = dryRunOnNothing ? { ...flags, db: ':memory:', 'key-file': undefined } : flags;
+    return withVerifier(target, io, async (v) => {
       const existing = new Set((await v.list()).map((t) => t.serial));
       let plan;
       try {
@@ -118,6 +122,6 @@ export const importCommand: Command = {
         : `imported ${imported} token(s) from ${file} (${what})`);
       for (const s of plan.skipped) io.out(`skipped ${s}`);
       return 0;
-    });
+    }, { create: true });
   },
 };

@@ -24,6 +24,8 @@ export const list: Command = {
       const table = rows.map((r) => [r.serial, r.state, r.user ?? '-', r.deviceName ?? '-', r.enableDate ?? '-', r.lastUsed ?? '-', r.lockedUntil ?? '-']);
       const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
       for (const row of [head, ...table]) io.out(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+      // One damaged row is listed, not fatal: say what is wrong with it below the table.
+      for (const r of rows) if (r.damaged) io.err(`hwtotp list: warning: ${r.damaged}`);
       return 0;
     });
   },

@@ -120,7 +120,7 @@ export const provision: Command = {
     const p = params(flags);
     if (flags.batch) {
       if (flags.port !== undefined || flags.serial !== undefined) throw new UsageError('--batch takes --watch GLOB, not --port or --serial');
-      return withVerifier(flags, io, (v) => batch(v, flags, io, p));
+      return withVerifier(flags, io, (v) => batch(v, flags, io, p), { create: true });
     }
     if (flags.watch !== undefined || flags.count !== undefined) throw new UsageError('--watch and --count go with --batch');
     if (typeof flags.port !== 'string' || flags.port === '') throw new UsageError('--port is required (or --batch)');
@@ -142,6 +142,6 @@ export const provision: Command = {
       } finally {
         await client.close();
       }
-    });
+    }, { create: true });
   },
 };

@@ -2,6 +2,7 @@
  * `hwtotp serve`: the HTTP JSON API and the web console over the registry (verifier/src/http).
  * Binds to 127.0.0.1 unless told otherwise; prints the operator key only when it was just generated.
  */
+import { existsSync } from 'node:fs';
 import { isLoopback, listenHttp } from '@hwtotp/verifier/http';
 import { Command, Io, UsageError, intFlag } from '../command.ts';
 import { dbPathFromFlags, openVerifierFromFlags } from '../open-verifier.ts';
@@ -27,13 +28,14 @@ export function announce(io: Io, url: string, key: { key: string; source: string
 export const serve: Command = {
   name: 'serve',
   summary: 'HTTP API and web console',
-  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--user-rate PER_MIN] [--address-rate PER_SEC] [--json]',
+  usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--allowed-host NAME]... [--user-rate PER_MIN] [--address-rate PER_SEC] [--json]',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     db: { type: 'string' },
     'key-file': { type: 'string' },
     'public-check': { type: 'boolean' },
+    'allowed-host': { type: 'string', multiple: true },
     'user-rate': { type: 'string' },
     'address-rate': { type: 'string' },
     json: { type: 'boolean' },
@@ -55,12 +57,21 @@ export const serve: Command = {
       process.on('SIGTERM', stop);
     });
     const dbPath = dbPathFromFlags(flags, io.env);
-    const verifier = await openVerifierFromFlags(flags, io);
+    // serve creates a registry (a first start shows an empty console, then tokens are imported),
+    // but never silently: a mistyped --db is visible at once.
+    const fresh = dbPath !== ':memory:' && !existsSync(dbPath);
+    const verifier = await openVerifierFromFlags(flags, io, { create: true });
+    const json = flags.json === true;
+    if (fresh) {
+      if (json) io.out(JSON.stringify({ event: 'created', db: dbPath }));
+      else io.err(`hwtotp serve: created a new, empty registry ${dbPath}`);
+    }
     let server;
     try {
       server = await listenHttp({
         verifier, dbPath, host, port, env: io.env,
         publicCheck: flags['public-check'] === true,
+        extraHosts: (flags['allowed-host'] as unknown as string[] | undefined) ?? [],
         checkLimits: {
           perUser: userRate ? { capacity: Math.max(5, Math.ceil(userRate / 2)), perSecond: userRate / 60 } : undefined,
           perAddress: addressRate ? { capacity: Math.max(10, addressRate * 2), perSecond: addressRate } : undefined,
@@ -71,7 +82,6 @@ export const serve: Command = {
       await verifier.close();
       throw e;
     }
-    const json = flags.json === true;
     announce(io, server.url, server.apiKey, json);
     if (!isLoopback(host)) io.err(`warning: listening on ${host}, reachable from other machines, over plain HTTP; put a TLS proxy in front`);
     await stopped;

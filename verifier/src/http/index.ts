@@ -5,3 +5,4 @@ export { resolveApiKey, keyFileFor, KeyChecker, type ApiKey } from './auth.ts';
 export { RateLimiter, type BucketLimits } from './rate-limit.ts';
 export { STATUS_BY_NAME, HttpError, toRefusal } from './errors.ts';
 export type { HttpVerifier, SimHandle, DeviceRow } from './types.ts';
+export { defaultAllowedHosts, parseAllowedHosts, ALLOWED_HOSTS_VARIABLE } from './host-check.ts';

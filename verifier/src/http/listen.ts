@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveApiKey, type ApiKey } from './auth.ts';
 import { buildServer, type ServerOptions } from './server.ts';
+import { ALLOWED_HOSTS_VARIABLE, defaultAllowedHosts, parseAllowedHosts } from './host-check.ts';
 
 export interface ListenOptions extends Omit<ServerOptions, 'apiKey'> {
   /** The registry file; the operator key file lives beside it. */
@@ -12,6 +13,8 @@ export interface ListenOptions extends Omit<ServerOptions, 'apiKey'> {
   host?: string;
   port?: number;
   env?: NodeJS.ProcessEnv;
+  /** Names the Host header may carry besides the bound address (`serve --allowed-host`); $HWTOTP_ALLOWED_HOSTS adds more. */
+  extraHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -31,9 +34,15 @@ export function isLoopback(host: string): boolean {
 
 /** Builds the server for `dbPath` and listens on host:port (default 127.0.0.1:8080). */
 export async function listenHttp(o: ListenOptions): Promise<RunningServer> {
-  const apiKey = resolveApiKey(o.dbPath, o.env ?? process.env);
-  const app = buildServer({ ...o, apiKey: apiKey.key });
+  const env = o.env ?? process.env;
   const host = o.host ?? '127.0.0.1';
+  const allowedHosts = [
+    ...defaultAllowedHosts(host),
+    ...parseAllowedHosts(o.extraHosts ?? [], '--allowed-host'),
+    ...parseAllowedHosts((env[ALLOWED_HOSTS_VARIABLE] ?? '').split(','), ALLOWED_HOSTS_VARIABLE),
+  ];
+  const apiKey = resolveApiKey(o.dbPath, env);
+  const app = buildServer({ ...o, apiKey: apiKey.key, allowedHosts });
   await app.listen({ host, port: o.port ?? 8080 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (o.port ?? 8080);

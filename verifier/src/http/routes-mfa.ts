@@ -8,6 +8,8 @@ import { CheckBody, DeactivateBody, EnableBody, ResyncBody, parse } from './sche
 import { HttpError } from './errors.ts';
 import type { HttpVerifier } from './types.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { KeyChecker } from './auth.ts';
+import { publicRefusal } from './public-check.ts';
 
 /** Limiters applied to sign-in checks. */
 export interface CheckLimiters {
@@ -16,7 +18,7 @@ export interface CheckLimiters {
 }
 
 /** Registers POST /api/mfa/{enable,check,resync,deactivate}. */
-export function registerMfaRoutes(app: FastifyInstance, v: HttpVerifier, limits: CheckLimiters, publicCheck: boolean): void {
+export function registerMfaRoutes(app: FastifyInstance, v: HttpVerifier, limits: CheckLimiters, publicCheck: boolean, keys: KeyChecker): void {
   app.post('/api/mfa/enable', async (req) => {
     const b = parse(EnableBody, req.body, 'body');
     const r = await v.enable(b.user, b.deviceName, b.serial, b.code1, b.code2);
@@ -30,6 +32,15 @@ export function registerMfaRoutes(app: FastifyInstance, v: HttpVerifier, limits:
     const b = parse(CheckBody, req.body, 'body');
     const byUser = limits.perUser.take(b.user);
     if (!byUser.ok) throw new HttpError('Throttling', `too many sign-in checks for user ${b.user}; retry in ${byUser.retryAfter} s`, byUser.retryAfter);
+    // Without the key (--public-check) the caller learns accepted or refused, nothing more.
+    if (publicCheck && !keys.matches(req.headers.authorization)) {
+      try {
+        await v.check(b.user, b.code);
+      } catch (e) {
+        throw publicRefusal(e, req);
+      }
+      return { ok: true };
+    }
     const r = await v.check(b.user, b.code);
     return { ok: true, serial: r.serial };
   });

@@ -11,8 +11,9 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { KeyChecker } from './auth.ts';
-import { HttpError, sendError } from './errors.ts';
+import { HttpError, handleClientError, sendError, sendFrameworkError } from './errors.ts';
 import { securityHeaders } from './headers.ts';
+import { makeHostCheck } from './host-check.ts';
 import { RateLimiter, type BucketLimits } from './rate-limit.ts';
 import { registerConsole } from './console.ts';
 import { registerMfaRoutes } from './routes-mfa.ts';
@@ -46,6 +47,11 @@ export interface ServerOptions {
   sim?: SimHandle;
   bodyLimit?: number;
   checkLimits?: { perUser?: BucketLimits; perAddress?: BucketLimits };
+  /**
+   * Host names and addresses the Host header may name (host-check.ts); a request naming any other
+   * is refused with 421. Undefined: no check (in-process use; listenHttp always sets it).
+   */
+  allowedHosts?: readonly string[];
   /** Clock in milliseconds for the rate limiters. */
   now?: () => number;
   /** fastify's logger option; off by default (the verifier keeps the audit log). */
@@ -63,6 +69,9 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     requestTimeout: 30_000,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Refusals raised before any hook runs still leave as {error, message} with the security headers.
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: handleClientError,
   });
   const keys = new KeyChecker(o.apiKey);
   const now = o.now ?? Date.now;
@@ -75,6 +84,11 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) =>
     sendError(new HttpError('NotFound', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`), req, reply));
   app.addHook('onSend', securityHeaders);
+  // First of all hooks, on every route and on 404s: a rebinding page learns nothing, not even the console.
+  if (o.allowedHosts) {
+    const hostCheck = makeHostCheck(o.allowedHosts);
+    app.addHook('onRequest', async (req) => hostCheck(req.headers.host));
+  }
   // Before the body is read: an unauthenticated caller gets nothing parsed on its behalf.
   // Decided by the route matched, never by the raw URL: the router decodes percent-escapes, so
   // "/%61pi/mfa/devices" reaches the /api/mfa/devices handler while its req.url does not start
@@ -92,7 +106,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     simulator: o.sim !== undefined,
     publicCheck: !!o.publicCheck,
   }));
-  registerMfaRoutes(app, o.verifier, limits, !!o.publicCheck);
+  registerMfaRoutes(app, o.verifier, limits, !!o.publicCheck, keys);
   registerOperatorRoutes(app, o.verifier);
   if (o.sim) registerSimRoutes(app, o.sim);
   registerConsole(app);

@@ -337,7 +337,8 @@
     var form = $('signin-form');
     busy(form, true);
     api('POST', '/api/mfa/check', { user: $('signin-user').value.trim(), code: normalizeCode($('signin-code').value) }).then(function (r) {
-      $('signin-ok').textContent = 'Signed in: the code was accepted (token ' + r.serial + ').';
+      // A public check answered without the key names no token: say only that it was accepted.
+      $('signin-ok').textContent = 'Signed in: the code was accepted' + (r.serial ? ' (token ' + r.serial + ').' : '.');
       $('signin-code').value = '';
     }, function (err) { signin.refusal(err); }).then(function () { busy(form, false); });
   });
