@@ -57,7 +57,7 @@ function run(c: TokenClient, what: Call): Promise<unknown> {
   switch (what) {
     case 'ping': return c.ping();
     case 'setTime': return c.setTime(1_800_000_000);
-    case 'provision': return c.provision({ serial: 'HWFUZZ0001', secretHex: '00'.repeat(20), alg: 'SHA1', digits: 6, period: 30, time: 1_800_000_000 });
+    case 'provision': return c.provision({ serial: 'HWFUZZ0001', secret: new Uint8Array(20), algorithm: 'SHA1', digits: 6, period: 30, t0: 0, time: 1_800_000_000 });
     case 'hello': return c.hello();
   }
 }

@@ -29,6 +29,7 @@ export const RADIUS_REFUSALS: { [N in VerifierErrorName]: (e: VerifierError) => 
   MasterKeyMismatch: () => SERVER_FAULT,
   MasterKeyMissing: () => SERVER_FAULT,
   CorruptRecord: () => SERVER_FAULT,
+  CannotWrite: () => SERVER_FAULT,
 };
 
 /** The answer for a refusal. */
