@@ -1,21 +1,12 @@
 import { defineConfig } from 'vitest/config';
-import { fileURLToPath } from 'node:url';
 
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+// Tests run from the sources: the "source" condition of each package's exports map points at its
+// src/ (the packages themselves point Node at their compiled dist/).
+const conditions = ['source', 'module', 'node', 'development|production'];
 
-// Tests run from the sources: each workspace name points at its src/index.ts.
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@hwtotp/protocol/host': here('./protocol/src/host.ts'),
-      '@hwtotp/protocol': here('./protocol/src/index.ts'),
-      '@hwtotp/device': here('./device/src/index.ts'),
-      '@hwtotp/verifier/http': here('./verifier/src/http/index.ts'),
-      '@hwtotp/verifier/radius': here('./verifier/src/radius/index.ts'),
-      '@hwtotp/verifier': here('./verifier/src/index.ts'),
-      '@hwtotp/tools': here('./tools/src/index.ts'),
-    },
-  },
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/soak/**', 'node_modules/**'],

@@ -6,7 +6,7 @@
  * Each board is its own constant so that a board file importing one pulls only that one into its
  * bundle (rollup drops the others, terser keeps only the fields the file reads).
  */
-import { HashAlgorithm } from './hash';
+import { HashAlgorithm } from './hash.ts';
 
 /** One board. */
 export interface BoardSpec {

@@ -7,8 +7,8 @@
  * a safe set, so "!", "*", spaces and line ends never occur inside a frame: a reader can always
  * resynchronise at the next "!" or line end, and a person can type a frame in a terminal.
  */
-import { Crc32Fn } from './crc32';
-import { isCanonicalInt, pattern } from './lex';
+import { Crc32Fn } from './crc32.ts';
+import { isCanonicalInt, pattern } from './lex.ts';
 
 /** The longest frame in bytes, "!" through "\n". */
 export const MAX_FRAME = 512;

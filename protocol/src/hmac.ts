@@ -5,8 +5,8 @@
  * in JS runs 15-25x slower there (DESIGN.md, "Crypto"). This file is the few lines that turn a native
  * hash into the HmacFn that hotp/totp take.
  */
-import { BLOCK_LENGTH, HashAlgorithm, HmacFn } from './hash';
-import { concatBytes } from './bytes';
+import { BLOCK_LENGTH, HashAlgorithm, HmacFn } from './hash.ts';
+import { concatBytes } from './bytes.ts';
 
 /** A one-shot hash: bytes in, digest out. */
 export type HashFn = (data: Uint8Array) => Uint8Array;

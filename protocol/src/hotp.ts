@@ -4,9 +4,9 @@
  * ES5 and no BigInt (Espruino has none): the 64-bit counter is split into two 32-bit halves with
  * plain division, which is exact for every counter up to 2^53 - 1.
  */
-import { HashAlgorithm, HmacFn } from './hash';
-import { isInteger } from './bytes';
-import { DEFAULT_PARAMS, LIMITS } from './params';
+import { HashAlgorithm, HmacFn } from './hash.ts';
+import { isInteger } from './bytes.ts';
+import { DEFAULT_PARAMS, LIMITS } from './params.ts';
 
 /** Parameters shared by HOTP and TOTP. Defaults: params.ts DEFAULT_PARAMS (SHA1, 6 digits). */
 export interface HotpParams { algorithm?: HashAlgorithm; digits?: number }

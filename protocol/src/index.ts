@@ -3,16 +3,16 @@
  * Pure TypeScript with no Node or DOM APIs and no dependencies: it is compiled into the firmware.
  * Host-only conveniences that pull in libraries live in ./host.ts.
  */
-export * from './hash';
-export * from './bytes';
-export * from './hmac';
-export * from './hotp';
-export * from './totp';
-export * from './kcv';
-export * from './crc32';
-export * from './frame';
-export * from './messages';
-export * from './lex';
-export * from './params';
-export * from './boards';
-export * from './reply';
+export * from './hash.ts';
+export * from './bytes.ts';
+export * from './hmac.ts';
+export * from './hotp.ts';
+export * from './totp.ts';
+export * from './kcv.ts';
+export * from './crc32.ts';
+export * from './frame.ts';
+export * from './messages.ts';
+export * from './lex.ts';
+export * from './params.ts';
+export * from './boards.ts';
+export * from './reply.ts';

@@ -7,8 +7,8 @@
  * 24 bits catch a corrupted transfer with odds of 1 in 16.7 million and reveal nothing useful about a
  * 160-bit or longer seed; the label keeps it unrelated to every code (codes MAC 8-byte counters).
  */
-import { HashAlgorithm, HmacFn } from './hash';
-import { latin1Bytes, toHex } from './bytes';
+import { HashAlgorithm, HmacFn } from './hash.ts';
+import { latin1Bytes, toHex } from './bytes.ts';
 
 /** The fixed label the KCV is computed over. */
 export const KCV_LABEL = 'hwtotp-kcv-v1';

@@ -2,10 +2,10 @@
  * Wire protocol v1 operations, error codes and argument rules (see protocol/PROTOCOL.md).
  * Both ends validate with these functions, so they cannot disagree about what is well formed.
  */
-import { isAlgorithm } from './hash';
-import { hexToBytes, isInteger, toHex } from './bytes';
-import { isCanonicalInt, pattern } from './lex';
-import { DEFAULT_PARAMS, LIMITS, MAX_TIME, MIN_TIME, TokenParams } from './params';
+import { isAlgorithm } from './hash.ts';
+import { hexToBytes, isInteger, toHex } from './bytes.ts';
+import { isCanonicalInt, pattern } from './lex.ts';
+import { DEFAULT_PARAMS, LIMITS, MAX_TIME, MIN_TIME, TokenParams } from './params.ts';
 
 /** The protocol version this code speaks. A host refuses a token that reports another. */
 export const PROTOCOL_VERSION = 1;

@@ -8,8 +8,8 @@
  * Pure ES5 with no throw: it is compiled into the firmware, and the token answers a refusal, it
  * does not raise one.
  */
-import { HashAlgorithm, isAlgorithm } from './hash';
-import { isInteger } from './bytes';
+import { HashAlgorithm, isAlgorithm } from './hash.ts';
+import { isInteger } from './bytes.ts';
 
 /** Earliest time a token accepts (2020-01-01): anything before is a host clock or typing error. */
 export const MIN_TIME = 1577836800;

@@ -6,12 +6,12 @@
  * Checkers return {value} or {error} (no exceptions, as on the device) and ignore unknown keys,
  * so a later firmware may add fields without breaking an older host.
  */
-import { Frame, MAX_FRAME, SAFE_CHAR } from './frame';
-import { HashAlgorithm, isAlgorithm } from './hash';
-import { isInteger } from './bytes';
-import { Checked, ERROR, OP, PROTOCOL_VERSION, REPLY, SERIAL_PATTERN, STATE, parseIntArg } from './messages';
-import { DEFAULT_PARAMS, LIMITS, MAX_TIME } from './params';
-import { pattern } from './lex';
+import { Frame, MAX_FRAME, SAFE_CHAR } from './frame.ts';
+import { HashAlgorithm, isAlgorithm } from './hash.ts';
+import { isInteger } from './bytes.ts';
+import { Checked, ERROR, OP, PROTOCOL_VERSION, REPLY, SERIAL_PATTERN, STATE, parseIntArg } from './messages.ts';
+import { DEFAULT_PARAMS, LIMITS, MAX_TIME } from './params.ts';
+import { pattern } from './lex.ts';
 
 // Espruino's RegExp subset plus length bounds (lex.ts): these checkers compile into firmware too.
 const BOARD = pattern(/^[a-z][a-z0-9]*$/, 1, 16);

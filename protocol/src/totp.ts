@@ -3,10 +3,10 @@
  * Times past 2038 and 2^32 seconds work (§4.2 asks for it): the step is a plain number and hotp.ts
  * splits it into two 32-bit halves.
  */
-import { HmacFn } from './hash';
-import { HotpParams, hotp } from './hotp';
-import { isInteger } from './bytes';
-import { DEFAULT_PARAMS } from './params';
+import { HmacFn } from './hash.ts';
+import { HotpParams, hotp } from './hotp.ts';
+import { isInteger } from './bytes.ts';
+import { DEFAULT_PARAMS } from './params.ts';
 
 /** TOTP parameters. Defaults: params.ts DEFAULT_PARAMS (SHA1, 6 digits, a 30 s period, T0 = 0). */
 export interface TotpParams extends HotpParams { period?: number; t0?: number }

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openVerifier } from '@hwtotp/verifier';
 import { main } from '../../tools/src/cli.ts';
 import { MASTER_KEY, radclient } from './helpers.ts';
 
@@ -62,7 +63,8 @@ describe('bad input is refused before anything listens', () => {
   });
   it('a --host that is not an IP address, a bad --port', async () => {
     const f = clientsFile('good', `127.0.0.1 ${SECRET}\n`);
-    expect((await run(['--clients', f, '--host', 'localhost', '--port', '0', '--db', join(dir, 'h.db')])).err).toMatch(/host must be an IP address/);
+    const h = await run(['--clients', f, '--host', 'localhost', '--port', '0', '--db', join(dir, 'h.db')]);
+    expect([h.code, h.err]).toEqual([2, expect.stringMatching(/--host must be an IP address/)]);
     const p = await run(['--clients', f, '--port', '70000']);
     expect([p.code, p.err]).toEqual([2, expect.stringMatching(/--port must be from 0 to 65535/)]);
   });
@@ -71,7 +73,9 @@ describe('bad input is refused before anything listens', () => {
 /** Starts `hwtotp radius`, waits for its first stdout line, answers one radclient request, then sends `signal`. */
 async function serveOnce(extra: string[], signal: NodeJS.Signals, moreClients = '') {
   const clients = clientsFile(`c-${signal}`, `127.0.0.1 ${SECRET}\n${moreClients}`);
-  const child = spawn(process.execPath, ['tools/bin/hwtotp.js', 'radius', '--port', '0', '--clients', clients, '--db', join(dir, `${signal}.db`), ...extra],
+  const db = join(dir, `${signal}.db`);
+  await (await openVerifier({ db, env: { HWTOTP_MASTER_KEY: MASTER_KEY }, create: true })).close();
+  const child = spawn(process.execPath, ['tools/bin/hwtotp.js', 'radius', '--port', '0', '--clients', clients, '--db', db, ...extra],
     { env: { ...process.env, HWTOTP_MASTER_KEY: MASTER_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -16,8 +16,13 @@ export interface CliRun {
 
 /** Starts `hwtotp ...args`; onLine sees each stdout and stderr line as it comes. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onLine?: (line: string, stream: 'out' | 'err') => void): CliRun {
+  return runBin(BIN, args, env, onLine);
+}
+
+/** runCli of another copy of the binary (an installed one, say). */
+export function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv = {}, onLine?: (line: string, stream: 'out' | 'err') => void): CliRun {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 /** Registry writes and views: provisioning phases, import/export, serial counter, deactivate, list, token, audit. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { kcv, nobleHmac } from '../../protocol/src/host.ts';
+import { kcv, nobleHmac } from '@hwtotp/protocol/host';
 import { codeAt, refusal, rig, seed, token, type Rig } from './helpers.ts';
 
 let r: Rig;

@@ -1,60 +1,57 @@
 /**
  * The `hwtotp` binary: one dispatcher, one module per subcommand in ./commands.
  * Each module is loaded only when its subcommand runs, so `hwtotp otp` does not open serial ports
- * or databases.
+ * or databases, and `hwtotp --help` loads none: the one-line summaries live in this table.
  */
 import { parseArgs } from 'node:util';
 import { Command, Io, UsageError } from './command.ts';
 
 /** Subcommands in the order `--help` lists them. */
-const COMMANDS: { [name: string]: () => Promise<Command> } = {
-  otp: async () => (await import('./commands/otp.ts')).otp,
-  build: async () => (await import('./commands/build.ts')).build,
-  flash: async () => (await import('./commands/flash.ts')).flash,
-  sim: async () => (await import('./commands/sim.ts')).sim,
-  enable: async () => (await import('./commands/enable.ts')).enable,
-  check: async () => (await import('./commands/check.ts')).check,
-  resync: async () => (await import('./commands/resync.ts')).resync,
-  deactivate: async () => (await import('./commands/deactivate.ts')).deactivate,
-  list: async () => (await import('./commands/list.ts')).list,
-  import: async () => (await import('./commands/import.ts')).importCommand,
-  export: async () => (await import('./commands/export.ts')).exportCommand,
-  serve: async () => (await import('./commands/serve.ts')).serve,
-  radius: async () => (await import('./commands/radius.ts')).radius,
-  provision: async () => (await import('./commands/provision.ts')).provision,
-  'remove-pending': async () => (await import('./commands/remove-pending.ts')).removePending,
-  info: async () => (await import('./commands/info.ts')).info,
-  settime: async () => (await import('./commands/settime.ts')).settime,
-  wipe: async () => (await import('./commands/wipe.ts')).wipe,
+const COMMANDS: { [name: string]: [summary: string, load: () => Promise<Command>] } = {
+  otp: ['print a TOTP code for a base32 secret', async () => (await import('./commands/otp.ts')).otp],
+  build: ['build the firmware bundle(s) into device/dist and print their sizes', async () => (await import('./commands/build.ts')).build],
+  flash: ['upload the firmware to a board with the espruino CLI', async () => (await import('./commands/flash.ts')).flash],
+  sim: ['run a simulated token on a pseudo-terminal', async () => (await import('./commands/sim.ts')).sim],
+  enable: ['assign a token to a user (two consecutive codes)', async () => (await import('./commands/enable.ts')).enable],
+  check: ['verify a sign-in code (exit 0 accepted, 1 refused)', async () => (await import('./commands/check.ts')).check],
+  resync: ['resync a drifted token (two consecutive codes)', async () => (await import('./commands/resync.ts')).resync],
+  deactivate: ['remove a token from its user', async () => (await import('./commands/deactivate.ts')).deactivate],
+  list: ['list tokens (of one user, or all)', async () => (await import('./commands/list.ts')).list],
+  import: ['load a seed file (PSKC or CSV) into the registry, all or nothing', async () => (await import('./commands/import.ts')).importCommand],
+  export: ['write seeds from the registry as PSKC or CSV', async () => (await import('./commands/export.ts')).exportCommand],
+  serve: ['HTTP API and web console', async () => (await import('./commands/serve.ts')).serve],
+  radius: ['RADIUS server: the second factor for VPN, Wi-Fi and SSH (PAM)', async () => (await import('./commands/radius.ts')).radius],
+  provision: ['provision a blank token over serial (or --batch: each one plugged in)', async () => (await import('./commands/provision.ts')).provision],
+  'remove-pending': ['forget a token whose provisioning never finished', async () => (await import('./commands/remove-pending.ts')).removePending],
+  info: ["show what a token reports (state, serial, parameters, clock)", async () => (await import('./commands/info.ts')).info],
+  settime: ["set a token's clock (press its button once provisioned)", async () => (await import('./commands/settime.ts')).settime],
+  wipe: ['erase a token (press its button to confirm)', async () => (await import('./commands/wipe.ts')).wipe],
 };
 
-/** Registers a subcommand (used while the command table grows, issue by issue). */
+/** The subcommands, in the order `--help` lists them. */
 export function commandNames(): string[] {
   return Object.keys(COMMANDS);
 }
 
 /** The subcommand of that name, loaded (undefined for an unknown name). */
 export async function loadCommand(name: string): Promise<Command | undefined> {
-  return COMMANDS[name]?.();
+  return COMMANDS[name]?.[1]();
 }
 
-async function help(io: Io): Promise<void> {
+function help(io: Io): void {
   io.out('usage: hwtotp <command> [options]   (hwtotp <command> --help for its options)\n');
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 1;
-  for (const name of Object.keys(COMMANDS)) {
-    const cmd = await COMMANDS[name]!();
-    io.out(`  ${name.padEnd(width)} ${cmd.summary}`);
-  }
+  for (const [name, [summary]] of Object.entries(COMMANDS)) io.out(`  ${name.padEnd(width)} ${summary}`);
 }
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    await help(io);
+    help(io);
     return name ? 0 : 2;
   }
-  const load = COMMANDS[name];
+  const load = COMMANDS[name]?.[1];
   if (!load) {
     io.err(`hwtotp: unknown command "${name}"; run hwtotp --help`);
     return 2;

@@ -16,8 +16,6 @@ export type Flags = { [name: string]: string | boolean | undefined };
 
 export interface Command {
   name: string;
-  /** One line for `hwtotp --help`. */
-  summary: string;
   /** The synopsis shown by `hwtotp NAME --help` and with usage errors. */
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;

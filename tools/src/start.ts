@@ -15,14 +15,13 @@
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openVerifier, provisionToken, TokenClient, type Verifier } from '@hwtotp/verifier';
 import { listenHttp, type RunningServer } from '@hwtotp/verifier/http';
 import { defaultBundle, startSimulator, type Simulator } from './sim/index.ts';
+import { ROOT } from './build/bundle.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const log = (line = ''): void => { process.stdout.write(line + '\n'); };
 

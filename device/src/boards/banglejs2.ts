@@ -1,9 +1,9 @@
 /** Bangle.js 2: BTN1, its 176x176 screen as `g`, the protocol over Bluetooth (its console link). */
 import { BANGLEJS2 } from '@hwtotp/protocol';
-import { startToken } from '../core/token';
-import { espruinoHal } from './espruino';
-import { render } from '../drivers/render';
-import { Graphics } from '../drivers/graphics';
+import { startToken } from '../core/token.ts';
+import { espruinoHal } from './espruino.ts';
+import { render } from '../drivers/render.ts';
+import { Graphics } from '../drivers/graphics.ts';
 
 declare const g: Graphics;
 declare const BTN1: unknown;

@@ -4,7 +4,7 @@
  *
  * Only the Espruino globals the simulator shims are used here (team brief, "Espruino globals").
  */
-import { Hal, HalLink } from '../hal';
+import { Hal, HalLink } from '../hal.ts';
 import { HashFn, HashTable } from '@hwtotp/protocol';
 
 declare const E: { CRC32(s: string): number };
@@ -12,6 +12,10 @@ declare function getTime(): number;
 declare function setTime(t: number): void;
 declare function setWatch(fn: (e: { state: boolean }) => void, pin: unknown, opts: object): unknown;
 declare const LoopbackA: { setConsole(force: boolean): void };
+// Espruino's own globals (not Node's: this package compiles without Node's types).
+declare function require(module: string): any;
+declare function setTimeout(fn: () => void, ms: number): number;
+declare function clearTimeout(id: number): void;
 
 /** How a board's display is driven. */
 export interface Display { show(lines: string[], bar: number): void; off(): void }
@@ -29,7 +33,6 @@ function nativeHash(h: (data: ArrayBuffer) => ArrayBuffer): HashFn {
  */
 export function espruinoHal(board: string, hashes: string[], button: unknown, link: HalLink, display: Display): Hal {
   LoopbackA.setConsole(true);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- Espruino's built-in module, not Node's
   const crypto = require('crypto');
   const table: HashTable = {};
   for (let i = 0; i < hashes.length; i++) {
@@ -46,7 +49,6 @@ export function espruinoHal(board: string, hashes: string[], button: unknown, li
     off: display.off,
     now: getTime,
     setTime: setTime,
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Espruino's built-in module
     storage: require('Storage'),
     link: link,
     after: function (ms, fn) { return setTimeout(fn, ms); },

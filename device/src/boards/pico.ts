@@ -3,11 +3,11 @@
  * on USB, as the board table (protocol/src/boards.ts) says.
  */
 import { PICO } from '@hwtotp/protocol';
-import { startToken } from '../core/token';
-import { espruinoHal } from './espruino';
-import { ssd1306 } from '../drivers/ssd1306';
-import { render } from '../drivers/render';
-import { Graphics as Gfx } from '../drivers/graphics';
+import { startToken } from '../core/token.ts';
+import { espruinoHal } from './espruino.ts';
+import { ssd1306 } from '../drivers/ssd1306.ts';
+import { render } from '../drivers/render.ts';
+import { Graphics as Gfx } from '../drivers/graphics.ts';
 
 declare const I2C1: { setup(o: object): void; writeTo(a: number, d: number[] | Uint8Array): void };
 declare const B6: unknown, B7: unknown, BTN1: unknown;

@@ -1,9 +1,9 @@
 /** Pixl.js: BTN1 (of four), its 128x64 LCD as `g` (drawn with g.flip()), the protocol over Bluetooth. */
 import { PIXLJS } from '@hwtotp/protocol';
-import { startToken } from '../core/token';
-import { espruinoHal } from './espruino';
-import { render } from '../drivers/render';
-import { Graphics } from '../drivers/graphics';
+import { startToken } from '../core/token.ts';
+import { espruinoHal } from './espruino.ts';
+import { render } from '../drivers/render.ts';
+import { Graphics } from '../drivers/graphics.ts';
 
 declare const g: Graphics;
 declare const BTN1: unknown;

@@ -10,7 +10,7 @@
  * Record text: 8 upper-case hex digits of CRC-32, then the JSON of the state.
  * The seed is stored as hex, unencrypted (see SECURITY.md).
  */
-import { Hal } from '../hal';
+import { Hal } from '../hal.ts';
 import { hex8, isInteger } from '@hwtotp/protocol';
 
 /** The stored state. A record without `k` is a blank token. */

@@ -12,15 +12,15 @@
  * No reply, error or screen ever carries the seed. The code is written for size (the pico bundle
  * has a 12 KB budget): one closure, short messages, no option parsing.
  */
-import { Hal, TimerId } from '../hal';
+import { Hal, TimerId } from '../hal.ts';
 import {
   DecodeResult, ERROR, Frame, FrameDecoder, HashAlgorithm, HelloInfo, MIN_TIME, PROTOCOL_VERSION, STATE,
   dynamicTruncate, encodeCounter, errorReply, helloArgs, hexToBytes, hmacFromHashes, kcv, okReply, parseProvisionArgs,
   parseTimeArg, stepSecondsLeft, toHex, totpStep, waitReply, writeFrame,
 } from '@hwtotp/protocol';
-import { TokenRecord, eraseOther, loadRecord, saveRecord } from './record';
-import { CLOCK_NOT_SET, NOT_PROVISIONED, codeLines, presenceLines, statusLines } from './screens';
-import { FW_VERSION } from './version';
+import { TokenRecord, eraseOther, loadRecord, saveRecord } from './record.ts';
+import { CLOCK_NOT_SET, NOT_PROVISIONED, codeLines, presenceLines, statusLines } from './screens.ts';
+import { FW_VERSION } from './version.ts';
 
 /** The screen goes dark this long after the last press (ms). */
 export const DISPLAY_MS = 15000;

@@ -4,7 +4,7 @@
  * others at 1x on short screens and 2x on tall ones, and the countdown bar along the bottom edge.
  * Touches no global: the board passes `gr`. Kept small for the pico's 12 KB budget.
  */
-import { Graphics } from './graphics';
+import { Graphics } from './graphics.ts';
 
 /** Renders `lines` and a bar filled to `bar` (0..1; negative: no bar) in colour `fg` on black. */
 export function render(gr: Graphics, lines: string[], bar: number, fg: number): void {

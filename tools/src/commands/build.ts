@@ -4,7 +4,6 @@ import { boardNames } from '@hwtotp/protocol';
 
 export const build: Command = {
   name: 'build',
-  summary: 'build the firmware bundle(s) into device/dist and print their sizes',
   usage: 'hwtotp build [--board ' + boardNames().join('|') + '] [--json]',
   options: {
     board: { type: 'string' },

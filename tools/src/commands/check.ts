@@ -4,7 +4,6 @@ import { dbOptions, withVerifier } from '../open-verifier.ts';
 
 export const check: Command = {
   name: 'check',
-  summary: 'verify a sign-in code (exit 0 accepted, 1 refused)',
   usage: 'hwtotp check --user U --code C [--db FILE] [--key-file F] [--json]',
   options: { ...dbOptions, user: { type: 'string' }, code: { type: 'string' } },
   async run(flags, _pos, io) {

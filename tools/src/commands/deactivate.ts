@@ -4,7 +4,6 @@ import { dbOptions, withVerifier } from '../open-verifier.ts';
 
 export const deactivate: Command = {
   name: 'deactivate',
-  summary: 'remove a token from its user',
   usage: 'hwtotp deactivate --user U --serial S [--db FILE] [--key-file F] [--json]',
   options: { ...dbOptions, user: { type: 'string' }, serial: { type: 'string' } },
   async run(flags, _pos, io) {

@@ -4,7 +4,6 @@ import { dbOptions, withVerifier } from '../open-verifier.ts';
 
 export const enable: Command = {
   name: 'enable',
-  summary: 'assign a token to a user (two consecutive codes)',
   usage: 'hwtotp enable --user U --device-name N --serial S --code1 C --code2 C [--db FILE] [--key-file F] [--json]',
   options: {
     ...dbOptions,

@@ -7,11 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { Command, UsageError, intFlag } from '../command.ts';
 import { dbOptions, withVerifier } from '../open-verifier.ts';
 import { keyFlags, jsonRefusal } from './import.ts';
-import { DEFAULT_PBKDF2_ITERATIONS, tokenToRecord, writeCsv, writePskc } from '../../../verifier/src/seedfiles/index.ts';
+import { DEFAULT_PBKDF2_ITERATIONS, tokenToRecord, writeCsv, writePskc } from '@hwtotp/verifier/seedfiles';
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write seeds from the registry as PSKC or CSV',
   usage: 'hwtotp export --format pskc|csv [--serial S]... [--psk HEX | --password P | --password-file F] [--iterations N] ' +
     '[--output FILE] [--db FILE] [--key-file F] [--json: refusals as JSON]',
   options: {

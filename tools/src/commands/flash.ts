@@ -34,7 +34,6 @@ function checkPort(port: string): string {
 
 export const flash: Command = {
   name: 'flash',
-  summary: 'upload the firmware to a board with the espruino CLI',
   usage: 'hwtotp flash --board ' + boardNames().join('|') + ' --port DEV [--bundle FILE] [--dry-run]',
   options: {
     board: { type: 'string' },

@@ -8,7 +8,7 @@ import { Command, Flags, Io, UsageError } from '../command.ts';
 import { dbOptions, dbPathFromFlags, withVerifier } from '../open-verifier.ts';
 import {
   DEFAULT_MAX_BYTES, SeedFileError, checkImport, parsePskHex, readSeedFile, recordToToken, type SeedFileOptions,
-} from '../../../verifier/src/seedfiles/index.ts';
+} from '@hwtotp/verifier/seedfiles';
 
 const PROTECTION = { none: 'not encrypted', psk: 'encrypted with a pre-shared key', password: 'encrypted with a password' };
 
@@ -52,7 +52,6 @@ export function jsonRefusal(flags: Flags, io: Io, e: unknown): number {
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'load a seed file (PSKC or CSV) into the registry, all or nothing',
   usage: 'hwtotp import FILE [--psk HEX | --password P | --password-file F] [--format pskc|csv] [--skip-hotp] [--dry-run] ' +
     '[--db FILE] [--key-file F] [--json]',
   positionals: true,

@@ -71,7 +71,6 @@ export function describeHello(port: string, h: HelloInfo, hostSeconds: number): 
 
 export const info: Command = {
   name: 'info',
-  summary: "show what a token reports (state, serial, parameters, clock)",
   usage: 'hwtotp info --port DEV [--baud N] [--json]',
   options: { ...serialOptions },
   async run(flags, _pos, io) {

@@ -4,7 +4,6 @@ import { dbOptions, withVerifier } from '../open-verifier.ts';
 
 export const list: Command = {
   name: 'list',
-  summary: 'list tokens (of one user, or all)',
   usage: 'hwtotp list [--user U] [--db FILE] [--key-file F] [--json]',
   options: { ...dbOptions, user: { type: 'string' } },
   async run(flags, _pos, io) {

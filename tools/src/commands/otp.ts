@@ -29,7 +29,6 @@ function algorithmFlag(value: string | boolean | undefined): HashAlgorithm {
 /** The `otp` subcommand. */
 export const otp: Command = {
   name: 'otp',
-  summary: 'print a TOTP code for a base32 secret',
   usage: 'hwtotp otp --secret B32 [--algorithm SHA1|SHA256|SHA512] [--digits 6-8] [--period S] [--time UNIX] [--json]',
   options: {
     secret: { type: 'string' },

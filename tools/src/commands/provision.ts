@@ -99,7 +99,6 @@ async function batch(v: Verifier, flags: Flags, io: Io, p: ReturnType<typeof par
 
 export const provision: Command = {
   name: 'provision',
-  summary: 'provision a blank token over serial (or --batch: each one plugged in)',
   usage: 'hwtotp provision --port DEV [--serial S] [--algorithm SHA1|SHA256|SHA512] [--digits 6-8] [--period S] [--prefix P] [--baud N] ' +
     '[--db FILE] [--key-file F] [--json]\n       hwtotp provision --batch [--watch GLOB]... [--count N] [--settle-ms MS] [--prefix P] [--algorithm A] [--digits N] [--period S] ' +
     '[--baud N] [--db FILE] [--key-file F] [--json]',

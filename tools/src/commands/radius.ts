@@ -3,18 +3,22 @@
  * with the verdict of `hwtotp check` (verifier/src/radius). Binds to 127.0.0.1 unless told otherwise.
  */
 import { isLoopback } from '@hwtotp/verifier/http';
-import { formatDrops, listenRadius, RadiusClients, RADIUS_PORT } from '@hwtotp/verifier/radius';
+import { checkRadiusHost, formatDrops, listenRadius, RadiusClients, RADIUS_PORT } from '@hwtotp/verifier/radius';
 import { Command, UsageError, intFlag, required } from '../command.ts';
 import { dbOptions, openVerifierFromFlags } from '../open-verifier.ts';
 
 export const radius: Command = {
   name: 'radius',
-  summary: 'RADIUS server: the second factor for VPN, Wi-Fi and SSH (PAM)',
   usage: 'hwtotp radius --clients FILE [--host 127.0.0.1] [--port 1812] [--db FILE] [--key-file F] [--json]',
   options: { ...dbOptions, host: { type: 'string' }, port: { type: 'string' }, clients: { type: 'string' } },
   async run(flags, _pos, io) {
     const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
     if (host === '') throw new UsageError('--host must not be empty');
+    try {
+      checkRadiusHost(host);
+    } catch (e) {
+      throw new UsageError(`--${(e as Error).message}`);
+    }
     const port = intFlag(flags, 'port', 0, 65535) ?? RADIUS_PORT;
     const clients = RadiusClients.load(required(flags, 'clients'));
     const json = flags.json === true;
@@ -28,6 +32,7 @@ export const radius: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    // Like check, radius never creates a registry: on a mistyped --db it would answer "no token" to all.
     const verifier = await openVerifierFromFlags(flags, io);
     let server;
     try {

@@ -8,7 +8,6 @@ import { dbOptions, withVerifier } from '../open-verifier.ts';
 
 export const removePending: Command = {
   name: 'remove-pending',
-  summary: 'forget a token whose provisioning never finished',
   usage: 'hwtotp remove-pending --serial S [--db FILE] [--key-file F] [--json]',
   options: { ...dbOptions, serial: { type: 'string' } },
   async run(flags, _pos, io) {

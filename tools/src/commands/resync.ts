@@ -4,7 +4,6 @@ import { dbOptions, withVerifier } from '../open-verifier.ts';
 
 export const resync: Command = {
   name: 'resync',
-  summary: 'resync a drifted token (two consecutive codes)',
   usage: 'hwtotp resync --user U --serial S --code1 C --code2 C [--db FILE] [--key-file F] [--json]',
   options: { ...dbOptions, user: { type: 'string' }, serial: { type: 'string' }, code1: { type: 'string' }, code2: { type: 'string' } },
   async run(flags, _pos, io) {

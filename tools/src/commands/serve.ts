@@ -27,7 +27,6 @@ export function announce(io: Io, url: string, key: { key: string; source: string
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'HTTP API and web console',
   usage: 'hwtotp serve [--host 127.0.0.1] [--port 8080] [--db FILE] [--key-file FILE] [--public-check] [--allowed-host NAME]... [--user-rate PER_MIN] [--address-rate PER_SEC] [--json]',
   options: {
     host: { type: 'string' },

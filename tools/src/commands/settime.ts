@@ -7,7 +7,6 @@ import { presenceError, pressPrompt, serialOptions, withToken } from './info.ts'
 
 export const settime: Command = {
   name: 'settime',
-  summary: "set a token's clock (press its button once provisioned)",
   usage: 'hwtotp settime --port DEV [--baud N] [--json]',
   options: { ...serialOptions },
   async run(flags, _pos, io) {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
+import { boardNames } from '@hwtotp/protocol';
 import { Command, Flags, Io, UsageError } from '../command.ts';
 import { bundleFor } from '../build/bundle.ts';
 import { BoardName, boardByName } from '../sim/boards.ts';
@@ -59,8 +60,7 @@ function numberFlag(v: unknown, name: string): number | undefined {
 export function simCommand(setup: SimSetup = {}): Command {
   return {
     name: 'sim',
-    summary: 'run a simulated token on a pseudo-terminal',
-    usage: 'hwtotp sim [--board pico|banglejs2|pixljs] [--state FILE] [--skew S] [--drift-ppm N] [--clock real|virtual] [--bundle FILE] [--json]',
+    usage: 'hwtotp sim [--board ' + boardNames().join('|') + '] [--state FILE] [--skew S] [--drift-ppm N] [--clock real|virtual] [--bundle FILE] [--json]',
     options: {
       board: { type: 'string' },
       state: { type: 'string' },

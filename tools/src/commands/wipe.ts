@@ -7,7 +7,6 @@ import { presenceError, pressPrompt, serialOptions, withToken } from './info.ts'
 
 export const wipe: Command = {
   name: 'wipe',
-  summary: 'erase a token (press its button to confirm)',
   usage: 'hwtotp wipe --port DEV [--baud N] [--json]',
   options: { ...serialOptions },
   async run(flags, _pos, io) {

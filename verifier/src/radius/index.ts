@@ -1,5 +1,5 @@
 /** `hwtotp radius`: the verifier as a RADIUS server (see README.md in this folder for the codec choice). */
-export { listenRadius, RADIUS_PORT, type RadiusServerOptions, type RunningRadius, type RadiusStats, type DropReason } from './server.ts';
+export { checkRadiusHost, listenRadius, RADIUS_PORT, type RadiusServerOptions, type RunningRadius, type RadiusStats, type DropReason } from './server.ts';
 export { RadiusClients, ClientsFileError, type RadiusClient } from './clients.ts';
 export { formatDrops, type DropSummary } from './drop-log.ts';
 export { RADIUS_REFUSALS, radiusRefusal, type RadiusRefusal } from './refusals.ts';

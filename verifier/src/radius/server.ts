@@ -67,10 +67,15 @@ export interface RunningRadius {
 /** The default port (RFC 2865 §3). */
 export const RADIUS_PORT = 1812;
 
+/** The address to bind: an IP address, never a name (a name could resolve anywhere). */
+export function checkRadiusHost(host: string): string {
+  if (isIP(host) === 0) throw new Error(`host must be an IP address, got "${host}"`);
+  return host;
+}
+
 /** Binds the server; resolves once the socket is bound. */
 export async function listenRadius(o: RadiusServerOptions): Promise<RunningRadius> {
-  const host = o.host ?? '127.0.0.1';
-  if (isIP(host) === 0) throw new Error(`host must be an IP address, got "${host}"`);
+  const host = checkRadiusHost(o.host ?? '127.0.0.1');
   const socket: Socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
   const stats: RadiusStats = { received: 0, accepted: 0, rejected: 0, challenged: 0, retransmissions: 0, dropped: {} };
   const drops = new DropLog(o.onDrops ?? (() => {}), o.dropLogIntervalMs);

@@ -5,10 +5,10 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { HashAlgorithm, HmacFn } from './hash';
+import { HashAlgorithm, HmacFn } from '../hash.ts';
 
-export * from './index';
-export * from './base32';
+export * from '../index.ts';
+export * from './base32.ts';
 
 const HASHES = { SHA1: sha1, SHA256: sha256, SHA512: sha512 };
 
