@@ -19,6 +19,9 @@ export function es5Options(module: ts.ModuleKind): ts.CompilerOptions {
     moduleResolution: module === ts.ModuleKind.CommonJS ? ts.ModuleResolutionKind.Node10 : ts.ModuleResolutionKind.Bundler,
     noEmitHelpers: true,
     importHelpers: false,
+    // The sources import './x.ts'; the output imports './x.js', as the package build writes it.
+    allowImportingTsExtensions: true,
+    rewriteRelativeImportExtensions: true,
     strict: true,
     noUncheckedIndexedAccess: true,
     lib: ['lib.es5.d.ts'],
@@ -39,7 +42,7 @@ export interface Es5Compile {
   diagnostics: string[];
 }
 
-/** Compiles index.ts and its imports (never host.ts or base32.ts, which are host-only) with tsc. */
+/** Compiles index.ts and its imports (never src/host, which is host-only) with tsc. */
 export function compileProtocol(module: ts.ModuleKind): Es5Compile {
   const files: { [name: string]: string } = {};
   const program = ts.createProgram([PROTOCOL_SRC + 'index.ts'], es5Options(module));

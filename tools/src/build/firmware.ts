@@ -9,7 +9,7 @@
  * module from outside the compiled sources (so no pure-JS hash from node_modules can slip in), and
  * the pico bundle fits its budget. Any failure throws a BuildError that names the board and reasons.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { rollup, type Plugin } from 'rollup';
@@ -63,17 +63,17 @@ export interface BuildResult {
  */
 export const INTERNAL_PROPERTIES = /^(crc32|onButton|show|off|now|setTime|storage|link|after|cancel|what|start|run|buf|overlong|id|op|args|frame|error|message|value|algorithm)$/;
 
-/** Modules of protocol/src that the firmware may not compile: they import host libraries. */
-const HOST_ONLY = ['host.ts', 'base32.ts'];
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
+/**
+ * The sources a project's tsconfig.json names. The firmware compiles device/ and protocol/'s pure
+ * entry exactly as their tsconfigs list them, so protocol/src/host (its own project) stays out.
+ */
+function projectFiles(dir: string): string[] {
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(dir, 'tsconfig.json'), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => { throw new BuildError(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
+  });
+  if (!parsed) throw new BuildError('cannot read ' + join(dir, 'tsconfig.json'));
+  return parsed.fileNames.map((f) => resolve(f));
 }
 
 /** The tsc options of the firmware: ES5 out, ES modules for rollup, no helper definitions. */
@@ -82,6 +82,9 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   module: ts.ModuleKind.ESNext,
   noEmitHelpers: true,
   importHelpers: false,
+  // The sources import './x.ts'; rollup then finds the emitted './x.js'.
+  allowImportingTsExtensions: true,
+  rewriteRelativeImportExtensions: true,
   removeComments: true,
   isolatedModules: true,
   verbatimModuleSyntax: false,
@@ -165,8 +168,7 @@ export async function buildFirmware(options?: BuildOptions): Promise<BuildResult
   for (const b of boards) entries[b] = join(ROOT, 'device', 'src', 'boards', b + '.ts');
   for (const k of Object.keys(opts.entries || {})) entries[k] = resolve(ROOT, (opts.entries as { [n: string]: string })[k] as string);
 
-  const sources = tsFiles(join(ROOT, 'device', 'src'))
-    .concat(tsFiles(join(ROOT, 'protocol', 'src')).filter((f) => HOST_ONLY.indexOf(f.split(sep).pop() as string) < 0));
+  const sources = projectFiles(join(ROOT, 'device')).concat(projectFiles(join(ROOT, 'protocol')));
   for (const k of Object.keys(entries)) if (sources.indexOf(entries[k] as string) < 0) sources.push(entries[k] as string);
   rmSync(buildDir, { recursive: true, force: true });
   compile(sources, buildDir);
