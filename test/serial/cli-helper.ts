@@ -19,10 +19,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onLine?: (li
   return runBin(BIN, args, env, onLine);
 }
 
-/** runCli of another copy of the binary (an installed one, say). */
-export function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv = {}, onLine?: (line: string, stream: 'out' | 'err') => void): CliRun {
+/**
+ * runCli of another copy of the binary (an installed one, say). stdin 'pipe' keeps the child's
+ * standard input open (`sim --json` quits at its end).
+ */
+export function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv = {}, onLine?: (line: string, stream: 'out' | 'err') => void,
+  stdin: 'ignore' | 'pipe' = 'ignore'): CliRun {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: [stdin, 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const lines: string[] = [];
