@@ -18,9 +18,13 @@ export type VerifierErrorName =
   | 'ClockSkew'
   | 'MasterKeyMismatch'
   | 'MasterKeyMissing'
-  | 'CorruptRecord';
+  | 'CorruptRecord'
+  | 'StoreUnavailable';
 
-/** HTTP status per name: 4xx for the caller's mistakes, 500 for a damaged or misconfigured registry. */
+/**
+ * HTTP status per name: 4xx for the caller's mistakes, 500 for a damaged or misconfigured registry,
+ * 503 when the registry's database cannot be reached (the request was refused and nothing written).
+ */
 export const HTTP_STATUS: { [N in VerifierErrorName]: number } = {
   ValidationError: 400,
   ClockSkew: 400,
@@ -33,6 +37,7 @@ export const HTTP_STATUS: { [N in VerifierErrorName]: number } = {
   MasterKeyMismatch: 500,
   MasterKeyMissing: 500,
   CorruptRecord: 500,
+  StoreUnavailable: 503,
 };
 
 /** Extra facts some errors carry, for programs (never secrets). */

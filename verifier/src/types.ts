@@ -107,7 +107,7 @@ export interface AuditFilter { serial?: string; user?: string; action?: AuditAct
 
 /** Options of openVerifier. */
 export interface VerifierOptions {
-  /** SQLite file path, or ':memory:'. */
+  /** SQLite file path, ':memory:', or a postgres:// URL (PostgreSQL: see README "Deployment"). */
   db: string;
   /**
    * The 32-byte master key sealing seeds: bytes, or a string of 64 hex digits or base64.
@@ -144,4 +144,6 @@ export interface VerifierOptions {
    * else `normal`. See SECURITY.md "Replay marks and power cuts".
    */
   synchronous?: 'normal' | 'full';
+  /** PostgreSQL connections per process. Default: $HWTOTP_PG_POOL_SIZE, else 10. */
+  poolSize?: number;
 }
