@@ -20,6 +20,7 @@ const COMMANDS: { [name: string]: () => Promise<Command> } = {
   import: async () => (await import('./commands/import.ts')).importCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
   serve: async () => (await import('./commands/serve.ts')).serve,
+  migrate: async () => (await import('./commands/migrate.ts')).migrate,
   provision: async () => (await import('./commands/provision.ts')).provision,
   'remove-pending': async () => (await import('./commands/remove-pending.ts')).removePending,
   info: async () => (await import('./commands/info.ts')).info,

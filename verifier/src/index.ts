@@ -18,6 +18,8 @@ export { DEFAULT_SETTINGS } from './context.ts';
 export type { TokenStore, TokenRow, TokenPatch, Guard, AuditEntry, StoredAudit } from './store.ts';
 export { SqliteStore } from './sqlite-store.ts';
 export { PgStore, isPostgresUrl, redactUrl } from './pg-store.ts';
+export { copyRegistry, migrateRegistry } from './migrate-registry.ts';
+export type { MigrateResult } from './migrate-registry.ts';
 export { MASTER_KEY_ENV, parseMasterKey } from './master-key.ts';
 export { hotpGenerator } from './fast-hotp.ts';
 export type { HotpGenerator } from './fast-hotp.ts';
