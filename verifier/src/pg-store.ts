@@ -55,10 +55,16 @@ const types = {
     oid === PG_INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** SQLSTATE classes that mean "the database is not there" (08 connection, 53 resources, 57 shutdown). */
+/**
+ * Whether e means "the database is not there": SQLSTATE classes 08 (connection), 53 (resources) and
+ * 57 (shutdown), a socket error (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...), or node-postgres's own
+ * "Connection terminated" and timeout errors. Anything else is a real error and passes through.
+ */
 function unavailable(e: unknown): boolean {
   if (e instanceof pg.DatabaseError) return /^(08|53|57)/.test(e.code ?? '');
-  return true; // a socket error, a timeout, a terminated connection: not an SQL answer at all
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
+  return /connection|timeout|terminated/i.test((e as Error | undefined)?.message ?? '');
 }
 
 const q = (column: string): string => `"${column}"`;
