@@ -90,6 +90,24 @@ describe('the registry commands on PostgreSQL', () => {
     expect([r.code, r.err]).toEqual([1, expect.stringMatching(/StoreUnavailable: the registry database postgres:\/\/hwtotp:\*\*\*@127\.0\.0\.1:1\/none cannot be reached \(ECONNREFUSED\)/)]);
     expect(r.err).not.toContain('s3cret-pw');
     expect((await refusal(() => openVerifier({ db: s.url, masterKey: KEY_HEX, poolSize: 0 }))).message).toBe('poolSize must be an integer from 1 to 1000, got 0');
+    r = await hwtotp({ HWTOTP_DB: s.url, HWTOTP_MASTER_KEY: KEY_HEX, HWTOTP_PG_POOL_SIZE: 'many' }, 'list');
+    expect([r.code, r.err]).toEqual([1, 'hwtotp list: ValidationError: HWTOTP_PG_POOL_SIZE must be an integer from 1 to 1000, got "many"']);
+    r = await hwtotp({ HWTOTP_DB: 'postgres://u:pw@host:notaport/db', HWTOTP_MASTER_KEY: KEY_HEX }, 'list');
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/ValidationError: the registry URL is not a valid postgres:\/\/ URL/)]);
+    r = await hwtotp({ HWTOTP_DB: s.url.replace('/hwtotp?', '/no_such_db?'), HWTOTP_MASTER_KEY: KEY_HEX }, 'list');
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/ValidationError: cannot use registry .*\/no_such_db.*: database "no_such_db" does not exist/)]);
+  });
+
+  it('refuses a registry whose schema is newer than this code, naming both versions', async () => {
+    const s = await schema();
+    await (await openVerifier({ db: s.url, masterKey: KEY_HEX })).close();
+    const pg = await import('pg');
+    const c = new pg.default.Client({ connectionString: s.url });
+    await c.connect();
+    await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)');
+    await c.end();
+    const e = await refusal(() => openVerifier({ db: s.url, masterKey: KEY_HEX }));
+    expect([e.name, e.message]).toEqual(['CorruptRecord', expect.stringMatching(/has schema version 99, newer than this hwtotp \(1\); upgrade hwtotp/)]);
   });
 });
 

@@ -77,6 +77,11 @@ export class PgStore implements TokenStore {
   /** Connects, checks the database answers and brings the schema up to date. */
   static async open(url: string, options: PgStoreOptions): Promise<PgStore> {
     const where = redactUrl(url);
+    try {
+      new URL(url);
+    } catch {
+      throw new VerifierError('ValidationError', `the registry URL is not a valid postgres:// URL (${url.length} characters; the form is postgres://USER:PASSWORD@HOST:PORT/DATABASE)`);
+    }
     const pool = new pg.Pool({
       connectionString: url, max: options.poolSize, types, keepAlive: true,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, query_timeout: options.queryTimeoutMs ?? 10_000,
@@ -98,7 +103,10 @@ export class PgStore implements TokenStore {
     } catch (e) {
       await pool.end();
       if (e instanceof VerifierError) throw e;
-      throw new VerifierError('CorruptRecord', `cannot use registry ${where}: ${(e as Error).message}`);
+      // No such database (3D000), a refused login (28...), no privilege (42501): the URL or the
+      // role is wrong, not the data.
+      const misconfigured = e instanceof pg.DatabaseError && /^(3D000|28|42501)/.test(e.code ?? '');
+      throw new VerifierError(misconfigured ? 'ValidationError' : 'CorruptRecord', `cannot use registry ${where}: ${(e as Error).message}`);
     }
     return store;
   }
