@@ -14,6 +14,7 @@
  * nothing is accepted, and a failure that could not be written is not counted. The pool drops broken
  * connections and opens new ones, so the store works again as soon as the database is back.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { VerifierError } from './errors.ts';
 import { migratePg } from './pg-migrations.ts';
@@ -123,9 +124,20 @@ export class PgStore implements TokenStore {
     }
   }
 
-  private query<R extends pg.QueryResultRow = Raw>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.run(() => this.pool.query<R>(sql, params));
+  /**
+   * One statement on any pooled connection. The sign-in path's statements are named, so each
+   * connection parses and plans them once (a named statement per distinct text; their shapes are few).
+   */
+  private query<R extends pg.QueryResultRow = Raw>(sql: string, params: unknown[] = [], prepared = false): Promise<pg.QueryResult<R>> {
+    if (!prepared) return this.run(() => this.pool.query<R>(sql, params));
+    let name = this.names.get(sql);
+    if (!name) {
+      name = 'hw_' + createHash('sha1').update(sql).digest('hex').slice(0, 20);
+      this.names.set(sql, name);
+    }
+    return this.run(() => this.pool.query<R>({ name, text: sql, values: params }));
   }
+  private readonly names = new Map<string, string>();
 
   /** Runs fn in BEGIN ... COMMIT on one connection (ROLLBACK, and the connection dropped, if it throws). */
   private transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -182,7 +194,7 @@ export class PgStore implements TokenStore {
       sql += `, a AS (INSERT INTO audit ${AUDIT_COLUMNS} SELECT * FROM (${this.auditValues(audit, params)}) v WHERE EXISTS (SELECT 1 FROM w))`;
     }
     sql += ' SELECT COUNT(*)::int AS n FROM w';
-    if (!guard.userBelow) return (await this.query<{ n: number }>(sql, params)).rows[0]!.n === 1;
+    if (!guard.userBelow) return (await this.query<{ n: number }>(sql, params, true)).rows[0]!.n === 1;
     const user = guard.userBelow.user;
     return this.transaction(async (c) => {
       await c.query("SELECT pg_advisory_xact_lock(hashtext('hwtotp-user:' || $1))", [user]);
@@ -191,12 +203,12 @@ export class PgStore implements TokenStore {
   }
 
   async getToken(serial: string): Promise<TokenRow | undefined> {
-    const raw = (await this.query('SELECT * FROM tokens WHERE serial = $1', [serial])).rows[0];
+    const raw = (await this.query('SELECT * FROM tokens WHERE serial = $1', [serial], true)).rows[0];
     return raw ? decode(raw) : undefined;
   }
 
   async tokensOfUser(user: string): Promise<TokenRow[]> {
-    const { rows } = await this.query(`SELECT * FROM tokens WHERE "user" = $1 AND state IN ('assigned','disabled')`, [user]);
+    const { rows } = await this.query(`SELECT * FROM tokens WHERE "user" = $1 AND state IN ('assigned','disabled')`, [user], true);
     return rows.map(decode).sort((a, b) => (a.enableDate ?? 0) - (b.enableDate ?? 0) || (a.serial < b.serial ? -1 : 1));
   }
 
@@ -251,7 +263,7 @@ export class PgStore implements TokenStore {
   async appendAudit(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const params: unknown[] = [];
-    await this.query(`INSERT INTO audit ${AUDIT_COLUMNS} ${this.auditValues(entries, params)}`, params);
+    await this.query(`INSERT INTO audit ${AUDIT_COLUMNS} ${this.auditValues(entries, params)}`, params, entries.length <= 4);
   }
 
   async audit(filter: AuditFilter): Promise<StoredAudit[]> {
