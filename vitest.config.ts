@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One throwaway PostgreSQL for the run (the PostgreSQL registry suites need it).
+    globalSetup: ['test/helpers/postgres-setup.ts'],
   },
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { openVerifier, type Verifier, type VerifierOptions, type NewToken } from '../../verifier/src/index.ts';
+import { freshSchema } from '../helpers/postgres.ts';
 
 /** 2027-01-15T08:00:00Z, exactly on a 30 s step (60,000,000). */
 export const T0_MS = 1_800_000_000_000;
@@ -28,10 +29,23 @@ export interface Rig {
   close: () => Promise<void>;
 }
 
-export async function rig(options: Partial<VerifierOptions> = {}): Promise<Rig> {
+/** The stores every registry suite runs on. */
+export const STORES = ['sqlite', 'postgres'] as const;
+export type StoreKind = typeof STORES[number];
+
+/**
+ * A verifier with a clock the test moves, on a new SQLite file or a new PostgreSQL schema of the
+ * run's throwaway server (sealed with KEY_HEX there: a shared registry has no key file).
+ */
+export async function rig(options: Partial<VerifierOptions> = {}, store: StoreKind = 'sqlite'): Promise<Rig> {
   const { dir, cleanup } = tempDir();
-  const db = join(dir, 'registry.db');
   const clock = { ms: T0_MS };
+  if (store === 'postgres') {
+    const schema = await freshSchema();
+    const v = await openVerifier({ db: schema.url, now: () => clock.ms, env: {}, masterKey: KEY_HEX, ...options });
+    return { v, dir, db: schema.url, clock, close: async () => { await v.close(); await schema.drop(); cleanup(); } };
+  }
+  const db = join(dir, 'registry.db');
   const v = await openVerifier({ db, now: () => clock.ms, env: {}, ...options });
   return { v, dir, db, clock, close: async () => { await v.close(); cleanup(); } };
 }

@@ -5,11 +5,12 @@
 //   chromium  the real browser for the web console tests;
 //   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check (tests);
 //   freeradius-utils (radclient), libpam-radius-auth and pamtester: real RADIUS clients for `hwtotp radius` (tests).
+//   postgresql  the server the tests start a throwaway copy of (its binaries live in a versioned folder).
 // Runs as `pretest` with no arguments (every package), and as `prestart` with `socat` alone, so that
 // `npm test` and `npm start` on a fresh machine need nothing else. Not root: through `sudo -n` when
 // that works without a password, else it names the command to run and fails.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const known = [
   { pkg: 'oathtool', bin: '/usr/bin/oathtool' },
@@ -22,6 +23,8 @@ const known = [
   { pkg: 'libpam-radius-auth', bin: ['/lib/x86_64-linux-gnu/security/pam_radius_auth.so', '/lib/aarch64-linux-gnu/security/pam_radius_auth.so',
     '/usr/lib/x86_64-linux-gnu/security/pam_radius_auth.so', '/usr/lib/aarch64-linux-gnu/security/pam_radius_auth.so'] },
   { pkg: 'pamtester', bin: '/usr/bin/pamtester' },
+  { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') &&
+    readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/postgres`)) },
 ];
 const asked = process.argv.slice(2);
 for (const a of asked) {
@@ -31,7 +34,7 @@ for (const a of asked) {
   }
 }
 const wanted = asked.length ? known.filter((k) => asked.includes(k.pkg)) : known;
-const missing = wanted.filter((w) => ![w.bin].flat().some((b) => existsSync(b))).map((w) => w.pkg);
+const missing = wanted.filter((w) => !(w.present ? w.present() : [w.bin].flat().some((b) => existsSync(b)))).map((w) => w.pkg);
 if (missing.length === 0) process.exit(0);
 
 const root = !process.getuid || process.getuid() === 0;

@@ -20,6 +20,7 @@ const COMMANDS: { [name: string]: [summary: string, load: () => Promise<Command>
   import: ['load a seed file (PSKC or CSV) into the registry, all or nothing', async () => (await import('./commands/import.ts')).importCommand],
   export: ['write seeds from the registry as PSKC or CSV', async () => (await import('./commands/export.ts')).exportCommand],
   serve: ['HTTP API and web console', async () => (await import('./commands/serve.ts')).serve],
+  migrate: ['copy a registry into a new one (SQLite file ⇄ postgres:// URL)', async () => (await import('./commands/migrate.ts')).migrate],
   radius: ['RADIUS server: the second factor for VPN, Wi-Fi and SSH (PAM)', async () => (await import('./commands/radius.ts')).radius],
   provision: ['provision a blank token over serial (or --batch: each one plugged in)', async () => (await import('./commands/provision.ts')).provision],
   'remove-pending': ['forget a token whose provisioning never finished', async () => (await import('./commands/remove-pending.ts')).removePending],

@@ -19,11 +19,13 @@ export type VerifierErrorName =
   | 'MasterKeyMismatch'
   | 'MasterKeyMissing'
   | 'CorruptRecord'
-  | 'CannotWrite';
+  | 'CannotWrite'
+  | 'StoreUnavailable';
 
 /**
  * HTTP status per name: 4xx for the caller's mistakes, 500 for a damaged or misconfigured registry
- * (CannotWrite: the registry's file or directory is read-only for this process).
+ * (CannotWrite: the registry's file or directory is read-only for this process), 503 when the
+ * registry's database cannot be reached (the request was refused and nothing written).
  */
 export const HTTP_STATUS: { [N in VerifierErrorName]: number } = {
   ValidationError: 400,
@@ -38,6 +40,7 @@ export const HTTP_STATUS: { [N in VerifierErrorName]: number } = {
   MasterKeyMissing: 500,
   CorruptRecord: 500,
   CannotWrite: 500,
+  StoreUnavailable: 503,
 };
 
 /** Extra facts some errors carry, for programs (never secrets). */

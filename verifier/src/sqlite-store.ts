@@ -17,7 +17,8 @@ import { cannotWrite, noSuchRegistry } from './sqlite-open-errors.ts';
 import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
-const COLUMNS: { [K in keyof TokenRow]: string } = {
+/** Column of each TokenRow field (shared with pg-store.ts: both stores use the same names). */
+export const COLUMNS: { [K in keyof TokenRow]: string } = {
   serial: 'serial', sealedSecret: 'sealed_secret', algorithm: 'algorithm', digits: 'digits',
   period: 'period', t0: 't0', state: 'state', user: 'user', deviceName: 'device_name',
   enableDate: 'enable_date', driftSteps: 'drift_steps', candidateDriftSteps: 'candidate_drift_steps',
@@ -25,11 +26,11 @@ const COLUMNS: { [K in keyof TokenRow]: string } = {
   origin: 'origin', kcv: 'kcv', manufacturer: 'manufacturer', model: 'model', createdAt: 'created_at',
   updatedAt: 'updated_at', lastUsed: 'last_used', version: 'version',
 };
-const KEYS = Object.keys(COLUMNS) as (keyof TokenRow)[];
+export const KEYS = Object.keys(COLUMNS) as (keyof TokenRow)[];
 const STATES: TokenState[] = ['pending', 'unassigned', 'assigned', 'disabled'];
 const ORIGINS: TokenOrigin[] = ['provisioned', 'imported'];
 
-type Raw = { [column: string]: unknown };
+export type Raw = { [column: string]: unknown };
 
 function corrupt(serial: unknown, what: string): VerifierError {
   const s = typeof serial === 'string' ? serial : '(unreadable serial)';
@@ -52,7 +53,7 @@ function text(raw: Raw, col: string): string | null {
 }
 
 /** Decodes and checks one row; anything out of range is a CorruptRecord naming the serial. */
-function decode(raw: Raw): TokenRow {
+export function decode(raw: Raw): TokenRow {
   const serial = raw.serial;
   if (typeof serial !== 'string' || !SERIAL_PATTERN.test(serial)) throw corrupt(serial, 'bad serial');
   const secret = raw.sealed_secret;
@@ -82,7 +83,7 @@ function decode(raw: Raw): TokenRow {
 }
 
 /** Decodes a row for a listing: a row that fails is reported as damaged instead of failing the whole list. */
-function decodeForList(raw: Raw): TokenRow | DamagedRow {
+export function decodeForList(raw: Raw): TokenRow | DamagedRow {
   try {
     return decode(raw);
   } catch (e) {
@@ -91,6 +92,16 @@ function decodeForList(raw: Raw): TokenRow | DamagedRow {
     const serial = typeof s === 'string' ? (SERIAL_PATTERN.test(s) ? s : JSON.stringify(s)) : `rowid ${String(raw._rowid)}`;
     return { serial, damaged: e.message };
   }
+}
+
+/** One stored audit row (detail is JSON text in both stores). */
+export function decodeAudit(r: Raw): StoredAudit {
+  return {
+    id: r.id as number, at: r.at as number, action: r.action as StoredAudit['action'],
+    serial: r.serial as string | null, user: r.user as string | null,
+    outcome: r.outcome as StoredAudit['outcome'], reason: r.reason as string | null,
+    detail: typeof r.detail === 'string' ? JSON.parse(r.detail) as { [k: string]: unknown } : null,
+  };
 }
 
 function bindValue(v: unknown): unknown {
@@ -260,12 +271,23 @@ export class SqliteStore implements TokenStore {
     if (filter.action !== undefined) { conds.push('action = ?'); params.push(filter.action); }
     const limit = Math.max(1, Math.min(filter.limit ?? 100, 10000));
     const sql = `SELECT * FROM audit${conds.length ? ' WHERE ' + conds.join(' AND ') : ''} ORDER BY id DESC LIMIT ${limit}`;
-    return (this.stmt(sql).all(...params) as Raw[]).map((r) => ({
-      id: r.id as number, at: r.at as number, action: r.action as StoredAudit['action'],
-      serial: r.serial as string | null, user: r.user as string | null,
-      outcome: r.outcome as StoredAudit['outcome'], reason: r.reason as string | null,
-      detail: typeof r.detail === 'string' ? JSON.parse(r.detail) as { [k: string]: unknown } : null,
-    }));
+    return (this.stmt(sql).all(...params) as Raw[]).map(decodeAudit);
+  }
+
+  async auditPage(afterId: number, limit: number): Promise<StoredAudit[]> {
+    return (this.stmt('SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Raw[]).map(decodeAudit);
+  }
+
+  async sequences(): Promise<{ name: string; value: number }[]> {
+    return this.stmt('SELECT name, value FROM sequences ORDER BY name').all() as { name: string; value: number }[];
+  }
+
+  async raiseSequence(name: string, value: number): Promise<void> {
+    this.stmt('INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)').run(name, value);
+  }
+
+  async metaEntries(): Promise<{ key: string; value: string }[]> {
+    return this.stmt('SELECT key, value FROM meta ORDER BY key').all() as { key: string; value: string }[];
   }
 
   async pruneAudit(policy: { olderThan: number; keepNewest: number }): Promise<number> {

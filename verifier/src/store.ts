@@ -115,5 +115,13 @@ export interface TokenStore {
   getMeta(key: string): Promise<string | undefined>;
   /** Sets the value unless the key exists; returns the value now stored. */
   setMetaIfAbsent(key: string, value: string): Promise<string>;
+  /** Audit rows with an id above afterId, oldest first, at most limit (for copying a registry). */
+  auditPage(afterId: number, limit: number): Promise<StoredAudit[]>;
+  /** Every named counter (for copying a registry). */
+  sequences(): Promise<{ name: string; value: number }[]>;
+  /** Raises the named counter to at least value (for copying a registry; never lowers it). */
+  raiseSequence(name: string, value: number): Promise<void>;
+  /** Every metadata entry (for copying a registry). */
+  metaEntries(): Promise<{ key: string; value: string }[]>;
   close(): Promise<void>;
 }

@@ -98,7 +98,7 @@ export interface AuditFilter { serial?: string; user?: string; action?: AuditAct
 
 /** Options of openVerifier. */
 export interface VerifierOptions {
-  /** SQLite file path, or ':memory:'. */
+  /** SQLite file path, ':memory:', or a postgres:// URL (PostgreSQL: see README "Deployment"). */
   db: string;
   /**
    * Create the registry when the file does not exist (default true). False for a caller that only
@@ -145,4 +145,6 @@ export interface VerifierOptions {
    * else `normal`. See SECURITY.md "Replay marks and power cuts".
    */
   synchronous?: 'normal' | 'full';
+  /** PostgreSQL connections per process. Default: $HWTOTP_PG_POOL_SIZE, else 10. */
+  poolSize?: number;
 }

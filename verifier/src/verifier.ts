@@ -10,6 +10,7 @@ import { Context, DEFAULT_SETTINGS, type Settings } from './context.ts';
 import { makeKeyCheck, resolveMasterKey, verifyKeyCheck } from './master-key.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { noSuchRegistry } from './sqlite-open-errors.ts';
+import { PgStore, isPostgresUrl, redactUrl } from './pg-store.ts';
 import type { TokenStore } from './store.ts';
 import type {
   AuditFilter, AuditRow, ExportedToken, NewToken, TokenInfo, TokenListEntry, TokenOrigin, VerifierOptions,
@@ -122,7 +123,7 @@ export function resolveSettings(options: VerifierOptions): Settings {
 }
 
 /** The SQLite durability asked for: the option, else $HWTOTP_SQLITE_SYNC, else `normal`. */
-function resolveSynchronous(options: VerifierOptions): 'normal' | 'full' {
+function resolveSynchronous(options: Pick<VerifierOptions, 'synchronous' | 'env'>): 'normal' | 'full' {
   const fromEnv = (options.env ?? process.env).HWTOTP_SQLITE_SYNC;
   const v: unknown = options.synchronous ?? (fromEnv === undefined || fromEnv === '' ? 'normal' : fromEnv);
   if (v !== 'normal' && v !== 'full') {
@@ -130,6 +131,27 @@ function resolveSynchronous(options: VerifierOptions): 'normal' | 'full' {
     throw new VerifierError('ValidationError', `${where} must be "normal" or "full", got ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+/** The PostgreSQL pool size asked for: the option, else $HWTOTP_PG_POOL_SIZE, else 10. */
+export function resolvePoolSize(options: Pick<VerifierOptions, 'poolSize' | 'env'>): number {
+  const fromEnv = (options.env ?? process.env).HWTOTP_PG_POOL_SIZE;
+  const where = options.poolSize !== undefined ? 'poolSize' : 'HWTOTP_PG_POOL_SIZE';
+  const v: unknown = options.poolSize ?? (fromEnv === undefined || fromEnv === '' ? 10 : /^\d+$/.test(fromEnv.trim()) ? Number(fromEnv) : fromEnv);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000) {
+    throw new VerifierError('ValidationError', `${where} must be an integer from 1 to 1000, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Opens the store `db` names: a postgres:// or postgresql:// URL is PostgreSQL (pg-store.ts),
+ * anything else a SQLite file or ':memory:'.
+ */
+export async function openStore(db: string,
+  options: Pick<VerifierOptions, 'poolSize' | 'env' | 'busyTimeoutMs' | 'synchronous'> & { mustExist?: boolean } = {}): Promise<TokenStore> {
+  if (isPostgresUrl(db)) return PgStore.open(db, { poolSize: resolvePoolSize(options) });
+  return new SqliteStore(db, { busyTimeoutMs: options.busyTimeoutMs, synchronous: resolveSynchronous(options), mustExist: options.mustExist });
 }
 
 /** Opens a verifier over a TokenStore you built (e.g. a future PostgreSQL store). */
@@ -151,16 +173,32 @@ export async function openVerifierWithStore(store: TokenStore, options: Omit<Ver
 }
 
 /**
- * Opens the SQLite registry at options.db (created and migrated as needed).
- * @throws VerifierError MasterKeyMismatch / MasterKeyMissing / ValidationError (bad options).
+ * Opens the registry at options.db, a SQLite file or a postgres:// URL (created and migrated as needed).
+ * @throws VerifierError MasterKeyMismatch / MasterKeyMissing / ValidationError (bad options) /
+ *   StoreUnavailable (PostgreSQL unreachable).
  */
 export async function openVerifier(options: VerifierOptions): Promise<Verifier> {
   if (!options || typeof options.db !== 'string' || options.db === '') {
-    throw new VerifierError('ValidationError', 'db must be a file path or ":memory:"');
+    throw new VerifierError('ValidationError', 'db must be a file path, ":memory:" or a postgres:// URL');
+  }
+  if (isPostgresUrl(options.db)) {
+    // A shared registry has no key file beside it, and a key invented by one process would seal
+    // seeds no other process can open: the key must be given.
+    const env = options.env ?? process.env;
+    if (options.masterKey === undefined && !env.HWTOTP_MASTER_KEY && !options.keyFile) {
+      throw new VerifierError('MasterKeyMissing',
+        `registry ${redactUrl(options.db)} is on PostgreSQL: give every process the same master key in $HWTOTP_MASTER_KEY or with --key-file`);
+    }
+    resolveSettings(options);
+    const mustExist = options.create === false && options.db !== ':memory:';
+  if (mustExist && !existsSync(options.db)) throw noSuchRegistry(options.db);
+  const store = await openStore(options.db, { ...options, mustExist });
+    const { keyFile, db, create: _create, ...rest } = options;
+    return openVerifierWithStore(store, { ...rest, db: redactUrl(db), keyFile: keyFile ?? null });
   }
   const mustExist = options.create === false && options.db !== ':memory:';
   if (mustExist && !existsSync(options.db)) throw noSuchRegistry(options.db);
-  const store = new SqliteStore(options.db, { busyTimeoutMs: options.busyTimeoutMs, synchronous: resolveSynchronous(options), mustExist });
+  const store = await openStore(options.db, { ...options, mustExist });
   const keyFile = options.db === ':memory:' ? null : (options.keyFile ?? options.db + '.key');
   const { keyFile: _ignored, create: _create, ...rest } = options;
   return openVerifierWithStore(store, { ...rest, keyFile });

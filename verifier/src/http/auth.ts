@@ -4,12 +4,15 @@
  * Source, in order: `$HWTOTP_API_KEY`; else the key file beside the database (`<db>-api.key`);
  * else a fresh 256-bit key is generated, written to that file with mode 0600 (created exclusively,
  * so two servers starting at once cannot both win) and printed once by the caller.
+ * A PostgreSQL registry has no file beside it and is shared by several servers, which must all
+ * accept the same key: there only `$HWTOTP_API_KEY` is accepted.
  * A request sends `Authorization: Bearer KEY`. We compare SHA-256 digests with
  * crypto.timingSafeEqual, so the time taken depends neither on where the first wrong byte is nor
  * on the length of the guess.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { isPostgresUrl } from '../pg-store.ts';
 
 /** Shortest key we accept from the environment or the key file. */
 export const MIN_KEY_LENGTH = 16;
@@ -36,6 +39,9 @@ export function resolveApiKey(dbPath: string, env: NodeJS.ProcessEnv = process.e
   if (fromEnv !== undefined && fromEnv !== '') {
     checkKey(fromEnv, 'HWTOTP_API_KEY');
     return { key: fromEnv, source: 'env' };
+  }
+  if (isPostgresUrl(dbPath)) {
+    throw new Error('the registry is on PostgreSQL: set $HWTOTP_API_KEY (at least 16 characters), the same for every serve process');
   }
   const file = keyFileFor(dbPath);
   let st;

@@ -30,6 +30,7 @@ export const RADIUS_REFUSALS: { [N in VerifierErrorName]: (e: VerifierError) => 
   MasterKeyMissing: () => SERVER_FAULT,
   CorruptRecord: () => SERVER_FAULT,
   CannotWrite: () => SERVER_FAULT,
+  StoreUnavailable: () => SERVER_FAULT,
 };
 
 /** The answer for a refusal. */
