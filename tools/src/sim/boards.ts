@@ -1,7 +1,7 @@
 /**
  * The boards the simulator can be: their buttons, display, serial link and native hashes (DESIGN.md "Boards").
- * The Bangle.js 2 LCD is 3 bits a pixel (8 colours, 0bRGB): Espruino keeps the low 3 bits of a colour
- * number, so setColor(7) and setColor(0xFFFF) are both white there, as on the watch.
+ * The Bangle.js 2 LCD is 3 bits a pixel (8 colours), but its Graphics takes RGB565 colours and dithers
+ * them down (memlcd.ts): setColor(0xFFFF) is white there, setColor(7) a few dark blue dots.
  */
 
 export type BoardName = 'pico' | 'banglejs2' | 'pixljs';
@@ -11,7 +11,7 @@ export interface Board {
   /** Button globals; the first is the one press()/hold() use. */
   buttons: { name: string; pin: string }[];
   /** The built-in display (`g`), or undefined for the pico, whose SSD1306 hangs off I2C1. */
-  lcd?: { width: number; height: number; bpp: 1 | 3 | 16 };
+  lcd?: { width: number; height: number; bpp: 1 | 3 | 16; rgb565?: boolean };
   /** The global the protocol link is on. */
   link: 'USB' | 'Bluetooth';
   /** Hashes require("crypto") has natively. */
@@ -20,7 +20,7 @@ export interface Board {
 
 export const BOARDS: { [name in BoardName]: Board } = {
   pico: { name: 'pico', buttons: [{ name: 'BTN1', pin: 'B12' }], link: 'USB', hashes: ['SHA1', 'SHA256'] },
-  banglejs2: { name: 'banglejs2', buttons: [{ name: 'BTN1', pin: 'D17' }], lcd: { width: 176, height: 176, bpp: 3 }, link: 'Bluetooth', hashes: ['SHA1', 'SHA256'] },
+  banglejs2: { name: 'banglejs2', buttons: [{ name: 'BTN1', pin: 'D17' }], lcd: { width: 176, height: 176, bpp: 3, rgb565: true }, link: 'Bluetooth', hashes: ['SHA1', 'SHA256'] },
   pixljs: {
     name: 'pixljs',
     buttons: [

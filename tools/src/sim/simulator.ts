@@ -133,7 +133,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const realm = createRealm();
   const display = board.lcd
-    ? new LcdDisplay(new Framebuffer(board.lcd.width, board.lcd.height, board.lcd.bpp, {}, new realm.ArrayBuffer(Framebuffer.byteLength(board.lcd.width, board.lcd.height, board.lcd.bpp))))
+    ? new LcdDisplay(new Framebuffer(board.lcd.width, board.lcd.height, board.lcd.bpp, { rgb565: board.lcd.rgb565 }, new realm.ArrayBuffer(Framebuffer.byteLength(board.lcd.width, board.lcd.height, board.lcd.bpp))))
     : new OledDisplay();
 
   const dir = mkdtempSync(join(tmpdir(), 'hwtotp-sim-'));
