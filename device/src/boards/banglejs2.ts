@@ -1,22 +1,34 @@
 /** Bangle.js 2: BTN1, its 176x176 screen as `g`, the protocol over Bluetooth (its console link). */
 import { startToken } from '../core/token';
 import { espruinoHal } from './espruino';
-import { render } from '../drivers/render';
+import { renderLarge } from '../drivers/render';
 import { Graphics } from '../drivers/graphics';
 
 declare const g: Graphics;
 declare const BTN1: unknown;
-declare const Bangle: { setLCDPower(on: boolean): void; setOptions(o: { btnLoadTimeout: number }): void };
+declare const Bangle: {
+  setLCDPower(on: boolean): void;
+  setOptions(o: { btnLoadTimeout: number; lockTimeout: number; backlightTimeout: number; lcdPowerTimeout: number }): void;
+  isLocked(): boolean;
+  setLocked(locked: boolean): void;
+};
 declare const Bluetooth: { on(e: 'data', f: (d: string) => void): void; write(s: string): void };
 
-// The watch reloads its default app when BTN1 is held 1.5 s, before our 2 s hold could refuse a
-// presence request: turn that off, so a hold means "no" here as on the other boards.
-Bangle.setOptions({ btnLoadTimeout: 0 });
+// Every press must reach the token (device/README.md, "Bangle.js 2 presses"):
+// - btnLoadTimeout 0: the watch would reload its default app when BTN1 is held 1.5 s, before our 2 s
+//   hold could refuse a presence request;
+// - lockTimeout, backlightTimeout, lcdPowerTimeout 0: the watch's own button handler swallows a press
+//   that wakes the backlight or the screen or unlocks the watch, and drops every press while locked.
+//   With no timeouts it never locks, and the token alone decides when the screen is dark.
+Bangle.setOptions({ btnLoadTimeout: 0, lockTimeout: 0, backlightTimeout: 0, lcdPowerTimeout: 0 });
 
 startToken(espruinoHal('banglejs2', ['SHA1', 'SHA256'], BTN1, Bluetooth, {
   show: function (lines, bar) {
+    // locked by something else (another app, or before we started): presses would be dropped
+    if (Bangle.isLocked()) Bangle.setLocked(false);
     Bangle.setLCDPower(true);
-    render(g, lines, bar, 7);
+    // a number is a raw RGB565 colour on this screen: 0xFFFF is white (7 would be dark blue dots)
+    renderLarge(g, lines, bar, 0xffff);
     g.flip();
   },
   off: function () {

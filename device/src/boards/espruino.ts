@@ -12,6 +12,7 @@ declare function getTime(): number;
 declare function setTime(t: number): void;
 declare function setWatch(fn: (e: { state: boolean }) => void, pin: unknown, opts: object): unknown;
 declare const LoopbackA: { setConsole(force: boolean): void };
+declare function echo(on: boolean): void;
 
 /** How a board's display is driven. */
 export interface Display { show(lines: string[], bar: number): void; off(): void }
@@ -25,9 +26,12 @@ function nativeHash(h: (data: ArrayBuffer) => ArrayBuffer): HashFn {
 
 /**
  * Builds the HAL of an Espruino board. `hashes` names the algorithms its require("crypto") has.
- * Takes the console off the link first, so the link carries only the protocol, never a REPL.
+ * Takes the console off the link first, quietly, so the link carries only the protocol frames, never a
+ * REPL or a console message.
  */
 export function espruinoHal(board: string, hashes: string[], button: unknown, link: HalLink, display: Display): Hal {
+  // With echo on, moving the console prints "-> LoopbackA" on the link (measured on Espruino 2v29).
+  echo(false);
   LoopbackA.setConsole(true);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- Espruino's built-in module, not Node's
   const crypto = require('crypto');
