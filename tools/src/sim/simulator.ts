@@ -75,12 +75,17 @@ export interface Simulator {
   files(): Map<string, string>;
   /** Storage writes and erases so far. */
   storageOps(): number;
+  /** What the token wrote to its link since power-up, as latin1 (the first 64 KiB), whether or not a host had the port open. */
+  sent(): string;
   /** console.log lines that did not go to the link. */
   consoleLog(): string[];
   /** The pixels as [r,g,b] rows, for the terminal view. */
   pixels(): { width: number; height: number; pixel(x: number, y: number): [number, number, number] };
   stop(): Promise<void>;
 }
+
+/** How much of the link's output sent() keeps. */
+const SENT_MAX = 64 * 1024;
 
 /** The default bundle of a board: device/dist/<board>.js (build/bundle.ts). */
 export { defaultBundle };
@@ -136,6 +141,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ? new LcdDisplay(new Framebuffer(board.lcd.width, board.lcd.height, board.lcd.bpp, { rgb565: board.lcd.rgb565 }, new realm.ArrayBuffer(Framebuffer.byteLength(board.lcd.width, board.lcd.height, board.lcd.bpp))))
     : new OledDisplay();
 
+  let sent = '';
   const dir = mkdtempSync(join(tmpdir(), 'hwtotp-sim-'));
   const link = new PtyLink(join(dir, 'tty'), (bytes) => {
     // Espruino hands serial data to JS in whatever pieces arrived; split large reads to exercise that
@@ -148,7 +154,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     storage,
     display,
     toHost: (bytes) => {
-      if (!machine.dead) link.write(bytes);
+      if (machine.dead) return;
+      if (sent.length < SENT_MAX) sent += bytes.slice(0, SENT_MAX - sent.length);
+      link.write(bytes);
     },
     onMissing: (e: ShimError) => report(e),
   });
@@ -237,6 +245,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     files: () => storage.snapshot(),
     storageOps: () => storage.ops,
+    sent: () => sent,
     consoleLog: () => shim.console.offLink.slice(),
     pixels: () => visible(),
     async stop() {
