@@ -155,7 +155,10 @@ describe("Bangle.js 2's OS keeps presses that wake or unlock the watch", () => {
       'setTimeout(function () { Bangle.setLocked(false); report(); }, 10000);',
     ]);
     expect(sim.files().get('locked')).toBe('true');
-    for (let i = 0; i < 3; i++) (await sim.press(), await sim.advance(0.5));
+    for (let i = 0; i < 3; i++) {
+      await sim.press();
+      await sim.advance(0.5);
+    }
     expect(presses(sim)).toBe(0);
     await sim.advance(10);
     expect(sim.files().get('locked')).toBe('false');
