@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder, crc32 } from '@hwtotp/protocol';
 import { BoardName, Simulator, startSimulator } from '../../tools/src/sim/index.ts';
+import { PICO_VARIABLES, ramLoadPeak } from '../../tools/src/sim/memory.ts';
 import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, oathtool, tempDir } from './helpers.ts';
 
 let sim: Simulator | undefined;
@@ -220,4 +221,31 @@ describe('moving the console with echo on prints "-> LoopbackA" on the link', ()
       expect(sim.sent()).not.toMatch(/LoopbackA/);
     });
   }
+});
+
+describe('a Pico has 5,100 variables: code uploaded to RAM keeps its text there', () => {
+  it('a small bundle runs from RAM; the firmware would need more than 5,100 variables at its peak', async () => {
+    const small = ramLoadPeak(readFileSync(join(import.meta.dirname, 'fixtures', 'mini-token.js'), 'utf8'));
+    expect(small.peak).toBeLessThan(PICO_VARIABLES);
+    sim = await startSimulator({ board: 'pico', bundle: join(import.meta.dirname, 'fixtures', 'mini-token.js'), clock: 'virtual', load: 'ram' });
+    expect(sim.screen()[0]).toBe('HELLO');
+    await sim.stop();
+    sim = undefined;
+    const firmware = ramLoadPeak(readFileSync(bundle('pico'), 'utf8'));
+    console.log(`pico bundle uploaded to RAM: about ${firmware.peak} variables at the peak (source ${firmware.line}, function text ${firmware.functions}, running ${firmware.running}) of ${PICO_VARIABLES}`);
+    expect(firmware.peak).toBeGreaterThan(PICO_VARIABLES);
+    await expect(startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual', load: 'ram' })).rejects.toThrow(/needs about \d+ variables at its peak .* more than a Pico's 5100: Espruino stops with OUT OF MEMORY\. Save it to flash/);
+    // the same bundle saved to flash runs
+    sim = await startSimulator({ board: 'pico', bundle: bundle('pico'), clock: 'virtual' });
+    expect(sim.screen()).toEqual(['NOT PROVISIONED']);
+  });
+
+  it('the estimate counts the source once and every function body, nested ones again', () => {
+    const flat = ramLoadPeak('var a = 1;');
+    expect(flat).toEqual({ line: 2, functions: 0, running: 900, peak: 902 });
+    const outer = '{ var g = function () { return 1; }; }', inner = '{ return 1; }';
+    const nested = ramLoadPeak('var f = function () ' + outer + ';');
+    expect(nested.functions).toBe(Math.ceil((outer.length + inner.length) / 9));
+    expect(nested.line).toBe(Math.ceil(('var f = function () ' + outer + ';').length / 9));
+  });
 });

@@ -15,6 +15,7 @@ import { createRealm } from './context.ts';
 import { LcdDisplay, OledDisplay } from './display.ts';
 import { Framebuffer } from './graphics.ts';
 import { Machine } from './machine.ts';
+import { PICO_VARIABLES, ramLoadPeak } from './memory.ts';
 import { writePng } from './png.ts';
 import { PtyLink } from './pty.ts';
 import { createShim } from './shim.ts';
@@ -32,6 +33,12 @@ export interface SimulatorOptions {
   driftPpm?: number;
   /** Bundle to run; default device/dist/<board>.js. */
   bundle?: string;
+  /**
+   * How the bundle reached the board: 'flash' (default, as `hwtotp flash` saves it) or 'ram' (the
+   * Web IDE's default upload). A pico whose RAM upload needs more than its 5,100 variables at the peak
+   * (memory.ts) runs out of memory there, and the simulator refuses to start, with the estimate.
+   */
+  load?: 'flash' | 'ram';
 }
 
 /** A running simulated token. */
@@ -100,6 +107,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     source = readFileSync(bundlePath, 'utf8');
   } catch (e) {
     throw new Error(`cannot read the firmware bundle ${bundlePath} (${(e as NodeJS.ErrnoException).code}); run \`npm run build\` first`, { cause: e });
+  }
+  if (opts.load !== undefined && opts.load !== 'flash' && opts.load !== 'ram') throw new RangeError(`load must be "flash" or "ram", got "${String(opts.load)}"`);
+  if (opts.load === 'ram' && board.name === 'pico') {
+    const m = ramLoadPeak(source);
+    if (m.peak > PICO_VARIABLES)
+      throw new Error(`uploaded to RAM, ${bundlePath} needs about ${m.peak} variables at its peak (source ${m.line}, function text ${m.functions}, running ${m.running}), more than a Pico's ${PICO_VARIABLES}: Espruino stops with OUT OF MEMORY. Save it to flash (hwtotp flash).`);
   }
   const clockMode = opts.clock ?? 'real';
   if (clockMode !== 'real' && clockMode !== 'virtual') throw new RangeError(`clock must be "real" or "virtual", got "${String(clockMode)}"`);
