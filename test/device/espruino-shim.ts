@@ -42,6 +42,7 @@ export class EspruinoShim {
   echo = true;
   echoWhenMoved: boolean | undefined;
   locked = false;
+  compactions = 0;
   /** Which link the firmware listened on. */
   linkName = '';
   private dataFn: ((d: string) => void) | undefined;
@@ -119,6 +120,7 @@ export class EspruinoShim {
             read: (n: string) => self.files[n],
             write: (n: string, d: string) => { self.files[n] = String(d); return true; },
             erase: (n: string) => { delete self.files[n]; },
+            compact: () => { self.compactions++; },
             list: () => Object.keys(self.files),
           };
         }

@@ -240,6 +240,7 @@ export function createShim(d: ShimDeps): Shim {
     },
     write: (name: unknown, data: unknown, offset?: unknown, size?: unknown) => storage.write(name, toStorageBytes(data), offset, size),
     erase: (name: unknown) => storage.erase(name),
+    compact: () => storage.compact(),
     list(regex?: unknown, filter?: unknown) {
       if (filter !== undefined) missing('Storage.list filter argument');
       const re = regex === undefined ? undefined : regex instanceof RegExp || Object.prototype.toString.call(regex) === '[object RegExp]' ? (regex as RegExp) : new RegExp(String(regex));

@@ -80,6 +80,8 @@ export interface Simulator {
   readonly poweredOff: boolean;
   /** The flash files (host side; for tests). */
   files(): Map<string, string>;
+  /** Every byte in the token's flash, deleted files included until compacted (what a chip reader sees). */
+  flashImage(): string;
   /** Storage writes and erases so far. */
   storageOps(): number;
   /** What the token wrote to its link since power-up, as latin1 (the first 64 KiB), whether or not a host had the port open. */
@@ -258,6 +260,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     files: () => storage.snapshot(),
     storageOps: () => storage.ops,
+    flashImage: () => storage.image(),
     sent: () => sent,
     consoleLog: () => shim.console.offLink.slice(),
     pixels: () => visible(),
