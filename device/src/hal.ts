@@ -59,8 +59,10 @@ export interface HalStorage {
   read(name: string): string | undefined;
   /** Writes a record. Returns false or throws on failure; a power loss may cut it at any point. */
   write(name: string, data: string): boolean;
-  /** Deletes a record; no error when it is absent. */
+  /** Deletes a record; no error when it is absent. Its bytes stay in flash until compact(). */
   erase(name: string): void;
+  /** Rewrites flash without deleted records, so their bytes are gone (Espruino: Storage.compact()). */
+  compact(): void;
 }
 
 /** A serial link, as Espruino's USB and Bluetooth objects. */

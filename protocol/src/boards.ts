@@ -20,9 +20,10 @@ export interface BoardSpec {
   buttons: { name: string; pin: string }[];
   /**
    * The display: its size in pixels and bits per pixel, and whether it is the board's own `g`
-   * (an LCD) or an SSD1306 OLED the board file drives over I2C.
+   * (an LCD) or an SSD1306 OLED the board file drives over I2C. rgb565: a number given to
+   * g.setColor is a raw RGB565 colour, which the panel dithers to its own depth.
    */
-  screen: { width: number; height: number; bpp: 1 | 3 | 16; kind: 'lcd' | 'ssd1306' };
+  screen: { width: number; height: number; bpp: 1 | 3 | 16; kind: 'lcd' | 'ssd1306'; rgb565?: boolean };
   /** Largest minified bundle the build writes, in bytes, where the board's memory sets one. */
   budget?: number;
 }
@@ -36,7 +37,7 @@ export const PICO: BoardSpec = {
 /** Bangle.js 2: its 176x176 3-bit LCD, one button, the protocol over Bluetooth. */
 export const BANGLEJS2: BoardSpec = {
   name: 'banglejs2', hashes: ['SHA1', 'SHA256'], link: 'Bluetooth', buttons: [{ name: 'BTN1', pin: 'D17' }],
-  screen: { width: 176, height: 176, bpp: 3, kind: 'lcd' },
+  screen: { width: 176, height: 176, bpp: 3, kind: 'lcd', rgb565: true },
 };
 
 /** Pixl.js: its 128x64 LCD, four buttons (the firmware uses BTN1), the protocol over Bluetooth. */

@@ -153,7 +153,8 @@ export function decodeLine(line: string, crc32: Crc32Fn): DecodeResult {
   for (let i = 1; i < line.length; i++) {
     const code = line.charCodeAt(i);
     if (code < 32 || code > 126 || code === 33) {
-      return { error: 'BAD_FRAME', message: 'character ' + code + ' at position ' + i + ' is not allowed in a frame', id: 0 };
+      // names the position only: an error never quotes the input, not even one byte (PROTOCOL.md §11)
+      return { error: 'BAD_FRAME', message: 'the character at position ' + i + ' is not allowed in a frame', id: 0 };
     }
   }
   const star = line.indexOf('*');

@@ -64,6 +64,7 @@ describe('built bundles', () => {
       const bundle = readFileSync(files[board] as string, 'utf8');
       const shim = new EspruinoShim(bundle, Object.assign({ time: 1_800_000_000.5 }, options));
       expect(shim.consoleForced).toBe(true);
+      expect(shim.echoWhenMoved).toBe(false); // else Espruino prints "-> LoopbackA" on the link
       expect(shim.linkName).toBe(link);
       expect(shim.text).toEqual(['NOT PROVISIONED']);
 
@@ -85,8 +86,9 @@ describe('built bundles', () => {
       if (board === 'pico') expect(shim.i2c[shim.i2c.length - 1]).toEqual([0, 0xae]);
       if (board === 'banglejs2') {
         expect(shim.lcdPower).toBe(false);
-        // Its own 1.5 s hold-to-reload is off before the button is watched: a 2 s hold must refuse.
-        expect(shim.bangleOptions).toEqual({ btnLoadTimeout: 0 });
+        // Its own 1.5 s hold-to-reload is off before the button is watched: a 2 s hold must refuse;
+        // and it never locks, so no press is swallowed (device/README.md, "Bangle.js 2 presses").
+        expect(shim.bangleOptions).toEqual({ btnLoadTimeout: 0, lockTimeout: 0, backlightTimeout: 0, lcdPowerTimeout: 0 });
         expect(shim.bangleOptionsBeforeWatch).toBe(true);
       }
       shim.button(true);

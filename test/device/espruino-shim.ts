@@ -38,6 +38,11 @@ export class EspruinoShim {
   text: string[] = [];
   i2c: number[][] = [];
   consoleForced = false;
+  /** Espruino's echo (on at power-up), and its value when the console was moved. */
+  echo = true;
+  echoWhenMoved: boolean | undefined;
+  locked = false;
+  compactions = 0;
   /** Which link the firmware listened on. */
   linkName = '';
   private dataFn: ((d: string) => void) | undefined;
@@ -79,7 +84,7 @@ export class EspruinoShim {
     });
     const sandbox: { [k: string]: unknown } = {
       E: { CRC32: (s: string) => crc32(Buffer.from(String(s), 'latin1')) | 0, hwRand: () => (Math.random() * 2 ** 32) | 0, on() {} },
-      LoopbackA: { setConsole(force: boolean) { self.consoleForced = force === true; } },
+      LoopbackA: { setConsole(force: boolean) { self.consoleForced = force === true; self.echoWhenMoved = self.echo; } },
       USB: link('USB'),
       Bluetooth: link('Bluetooth'),
       I2C1: { setup() {}, writeTo(_addr: number, data: ArrayLike<number>) { self.i2c.push(Array.prototype.slice.call(data)); } },
@@ -88,7 +93,10 @@ export class EspruinoShim {
       Bangle: {
         setLCDPower(on: boolean) { self.lcdPower = on; },
         setOptions(o: { [k: string]: unknown }) { Object.assign(self.bangleOptions, o); self.bangleOptionsBeforeWatch = self.watch === undefined; },
+        isLocked: () => self.locked,
+        setLocked(l: boolean) { self.locked = l; },
       },
+      echo(on: boolean) { self.echo = on; },
       setWatch(fn: (e: { state: boolean }) => void) { self.watch = fn; return 1; },
       clearWatch() {},
       getTime: () => self.offset + self.mono / 1000,
@@ -112,6 +120,7 @@ export class EspruinoShim {
             read: (n: string) => self.files[n],
             write: (n: string, d: string) => { self.files[n] = String(d); return true; },
             erase: (n: string) => { delete self.files[n]; },
+            compact: () => { self.compactions++; },
             list: () => Object.keys(self.files),
           };
         }

@@ -43,6 +43,14 @@ export class FakeFlash implements HalStorage {
     return this.files[name];
   }
 
+  /** Compaction: a step the power can die in; the live files stay as they are. */
+  compact(): void {
+    this.step();
+    this.compactions++;
+  }
+
+  compactions = 0;
+
   /** The flash as a new power-up finds it. */
   reboot(): FakeFlash {
     const f = new FakeFlash();

@@ -29,8 +29,10 @@ const UNSUPPORTED: Case[] = [
   { feature: 'a lookbehind (?<=…)', regex: '/(?<=a)b/' },
   { feature: 'a negative lookbehind (?<!…)', regex: '/(?<!a)b/' },
   { feature: 'a named group (?<name>…)', regex: '/(?<n>a)b/' },
-  { feature: 'alternation |', regex: '/^ok|err$/' },
-  { feature: 'alternation |', regex: '/a|b/' },
+  { feature: 'alternation | together with ^ or $', regex: '/^ok|err$/' },
+  { feature: 'alternation | together with ^ or $', regex: '/^a|b/' },
+  { feature: 'alternation | together with ^ or $', regex: '/a|b$/' },
+  { feature: 'a group (…)', regex: '/(cat|dog)/' },
   { feature: 'a backreference \\1', regex: '/(a)\\1/' },
   { feature: 'a word boundary \\b', regex: '/\\bword\\b/' },
   { feature: 'a non-word-boundary \\B', regex: '/a\\B/' },
@@ -71,13 +73,37 @@ describe('the check catches regex features Espruino\'s RegExp lacks', () => {
   });
 
   it('reports each feature of a regex once, in order', () => {
-    expect(unsupportedRegexFeatures('^(0|[1-9][0-9]{0,7})$', '')).toEqual(['a group (…)', 'alternation |', 'a counted quantifier {…}']);
+    expect(unsupportedRegexFeatures('^(0|[1-9][0-9]{0,7})$', '')).toEqual(['a group (…)', 'a counted quantifier {…}', 'alternation | together with ^ or $']);
     expect(unsupportedRegexFeatures('a?b?c?', 'mi')).toEqual(['an optional quantifier ?', 'the flag m']);
   });
 
   it('reports regexes wherever they are, e.g. as arguments', () => {
     const r = regexProblems('var s = "a-b";\nvar parts = s.split(/-?/);\nvar t = s.replace(/(b)/g, "c");');
     expect(r.map((p) => p.line)).toEqual([2, 3]);
+  });
+});
+
+/**
+ * What Espruino 2v29's own interpreter did with each kind of regex (device/README.md), and what the
+ * check says of it: every regex that matched differently there is refused, and the ones that behaved
+ * as in JS pass.
+ */
+describe('the rule follows what Espruino 2v29 was measured to do', () => {
+  const MEASURED: { regex: string; onEspruino: string; refused: boolean }[] = [
+    { regex: '/u?r/', onEspruino: 'matches only the text "u?r"', refused: true },
+    { regex: '/a{1,2}/', onEspruino: 'matches only the text "a{1,2}"', refused: true },
+    { regex: '/a+?/', onEspruino: 'matches nothing in "aaa"', refused: true },
+    { regex: '/cat|dog/', onEspruino: 'works: "cat" and "dog" match, "cow" does not', refused: false },
+    { regex: '/-|_/', onEspruino: 'works: "a-b-c".split gives a, b, c', refused: false },
+    { regex: '/^a|b$/', onEspruino: 'does not match "xb"', refused: true },
+    { regex: '/^(cat|dog)$/', onEspruino: 'captures "" for "cat"', refused: true },
+    { regex: '/^(ab)+$/', onEspruino: 'does not match "abab"', refused: true },
+    { regex: '/(a)\\1/', onEspruino: 'throws "Backreferences not supported"', refused: true },
+    { regex: '/\\bx/', onEspruino: 'matches nothing', refused: true },
+    { regex: '/a(?=b)/', onEspruino: 'matches nothing', refused: true },
+  ];
+  it.each(MEASURED)('$regex ($onEspruino)', (m) => {
+    expect(regexProblems(at2('var re = ' + m.regex + ';')).length > 0).toBe(m.refused);
   });
 });
 

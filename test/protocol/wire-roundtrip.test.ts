@@ -155,7 +155,16 @@ describe('decoder edge cases found in review', () => {
     for (const c of ['\u00e9', '\u00ff', '\u0100', '\t', '\u0000', '\u007f']) {
       const r = decodeLine(raw('1 OK msg=' + c), crc32);
       expect(r, JSON.stringify(c)).toMatchObject({ error: 'BAD_FRAME', id: 0 });
-      expect(r.message).toMatch(/^character \d+ at position 10 is not allowed/);
+      expect(r.message).toBe('the character at position 10 is not allowed in a frame');
+    }
+  });
+
+  it('the error names the position of a bad byte, never the byte (PROTOCOL.md §11: errors never quote input)', () => {
+    for (let b = 0; b < 256; b++) {
+      if (b >= 32 && b <= 126 && b !== 33) continue;
+      const r = decodeLine('!' + String.fromCharCode(b) + ' PING*00000000', crc32);
+      expect(r.message).toBe('the character at position 1 is not allowed in a frame');
+      expect(r.message).not.toContain(String.fromCharCode(b));
     }
   });
 

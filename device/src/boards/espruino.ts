@@ -16,6 +16,7 @@ declare const LoopbackA: { setConsole(force: boolean): void };
 declare function require(module: string): any;
 declare function setTimeout(fn: () => void, ms: number): number;
 declare function clearTimeout(id: number): void;
+declare function echo(on: boolean): void;
 
 /** How a board's display is driven. */
 export interface Display { show(lines: string[], bar: number): void; off(): void }
@@ -29,9 +30,12 @@ function nativeHash(h: (data: ArrayBuffer) => ArrayBuffer): HashFn {
 
 /**
  * Builds the HAL of an Espruino board. `hashes` names the algorithms its require("crypto") has.
- * Takes the console off the link first, so the link carries only the protocol, never a REPL.
+ * Takes the console off the link first, quietly, so the link carries only the protocol frames, never a
+ * REPL or a console message.
  */
 export function espruinoHal(board: string, hashes: string[], button: unknown, link: HalLink, display: Display): Hal {
+  // With echo on, moving the console prints "-> LoopbackA" on the link (measured on Espruino 2v29).
+  echo(false);
   LoopbackA.setConsole(true);
   const crypto = require('crypto');
   const table: HashTable = {};

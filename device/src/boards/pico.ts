@@ -17,7 +17,8 @@ declare const USB: { on(e: 'data', f: (d: string) => void): void; write(s: strin
 // The panel's size is the board table's (protocol/src/boards.ts): a 128x64 panel is a change there.
 const HEIGHT = PICO.screen.height;
 I2C1.setup({ scl: B6, sda: B7, bitrate: 400000 });
-const gr = Graphics.createArrayBuffer(PICO.screen.width, HEIGHT, 1, { vertical_byte: true });
+// msb: false puts the top row of each page in bit 0, as the SSD1306 wants; Espruino 2v25+ defaults to true.
+const gr = Graphics.createArrayBuffer(PICO.screen.width, HEIGHT, 1, { vertical_byte: true, msb: false });
 const oled = ssd1306(I2C1, 0x3c, HEIGHT, gr.buffer);
 
 startToken(espruinoHal(PICO.name, PICO.hashes, BTN1, USB, {

@@ -89,10 +89,15 @@ export function saveRecord(hal: Hal, current: TokenRecord, rec: TokenRecord): To
   return rec;
 }
 
-/** Erases the slot that `rec` is not in: after a wipe, the old record still holds the seed. */
+/**
+ * Erases the slot that `rec` is not in (after a wipe, the old record still holds the seed), then
+ * compacts Storage: Espruino's erase only marks a file deleted, and every record ever overwritten
+ * also stays in flash until compaction, so without it the old seed could still be read off the chip.
+ */
 export function eraseOther(hal: Hal, rec: TokenRecord): void {
   try {
     hal.storage.erase(SLOTS[(rec.q + 1) % 2] as string);
+    hal.storage.compact();
   } catch {
     // The newer blank record already wins on load; a leftover old record is only a flash residue.
   }

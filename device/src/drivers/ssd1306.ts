@@ -2,9 +2,11 @@
  * A minimal SSD1306 OLED driver over I2C, written for this project (datasheet: Solomon Systech
  * SSD1306 rev 1.1, §9 command table and §10.1.3 page addressing).
  *
- * The frame buffer is a 1-bit Graphics.createArrayBuffer(128, h, 1, {vertical_byte: true}): each
- * byte is a column of 8 pixels, bytes run left to right then page by page, which is exactly the
- * controller's page layout. flip() sends each page with page addressing (0xB0 | page, column 0).
+ * The frame buffer is a 1-bit Graphics.createArrayBuffer(128, h, 1, {vertical_byte: true, msb: false}):
+ * each byte is a column of 8 pixels with the top one in bit 0, bytes run left to right then page by
+ * page, which is exactly the controller's page layout (§10.1.3). `msb: false` is required: since
+ * Espruino 2v25 a vertical_byte buffer defaults to msb: true (top row in bit 7), which the panel shows
+ * as every 8-row band upside down. flip() sends each page with page addressing (0xB0 | page, column 0).
  */
 
 /** The I2C bus methods the driver needs. */

@@ -18,7 +18,7 @@ const BUILTINS = [
 const ESPRUINO = [
   'E', 'global', 'getTime', 'setTime', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval',
   'changeInterval', 'setWatch', 'clearWatch', 'digitalRead', 'digitalWrite', 'digitalPulse', 'analogRead',
-  'analogWrite', 'pinMode', 'getPinMode', 'getSerial', 'print', 'trace', 'dump', 'reset', 'load', 'save',
+  'analogWrite', 'pinMode', 'getPinMode', 'getSerial', 'print', 'echo', 'trace', 'dump', 'reset', 'load', 'save',
   'require', 'peek8', 'peek16', 'peek32', 'poke8', 'poke16', 'poke32', 'shiftOut',
   'Pin', 'Serial', 'I2C', 'SPI', 'OneWire', 'Waveform', 'Flash', 'Graphics', 'Modules',
   'USB', 'Bluetooth', 'LoopbackA', 'LoopbackB', 'Serial1', 'Serial2', 'Serial3', 'Serial4',

@@ -1,16 +1,22 @@
 /**
  * The RegExp half of the check. Espruino's RegExp engine (src/jswrap_regexp.c, 2v29) implements a
- * small subset of JavaScript's, and a pattern outside it does not throw: it silently matches
- * something else on the board (`{0,15}` is matched as literal text, `(a|b)` ignores its group).
+ * small subset of JavaScript's, and a pattern outside it mostly does not throw: it silently matches
+ * something else on the board. Measured on Espruino 2v29 (device/README.md):
+ * - `?`, `{n,m}` and lazy quantifiers are taken literally: /u?r/ matches only the text "u?r";
+ * - plain alternation works (/cat|dog/), but not with an anchor: /^a|b$/ does not match "xb";
+ * - alternation inside a group captures wrongly: /^(cat|dog)$/ captures "" for "cat";
+ * - a quantified group never matches: /^(ab)+$/ fails on "abab";
+ * - backreferences throw; \b and lookahead match nothing.
  * The subset, which this scanner accepts and nothing more:
  * - literal characters, `.`, classes `[...]` and `[^...]` with ranges;
  * - the escapes \d \D \s \S \w \W \n \r \t \f \v \0 \xHH and an escaped punctuation character;
  *   inside a class also \b (backspace there, in JS as in Espruino);
  * - `*` and `+` after a single character, class or escape;
+ * - `|` between alternatives, in a pattern without `^` or `$`;
  * - `^` only at the very start and `$` only at the very end;
  * - the flags g and i.
- * Everything else (`?` in any role, counted quantifiers, groups, `|`, backreferences, \b, \B, \u, \c,
- * \p, other flags) is reported by name.
+ * Everything else (`?` in any role, counted quantifiers, groups of any kind, `|` with an anchor,
+ * backreferences, \b, \B, \u, \c, \p, other flags) is reported by name.
  */
 
 /** The escapes Espruino implements (besides \0 and \xHH, handled apart). */
@@ -81,6 +87,8 @@ export function unsupportedRegexFeatures(pattern: string, flags: string): string
   };
   // Whether the previous item is a single character, class or escape that `*`/`+` can repeat.
   let repeatable = false;
+  let alternation = false;
+  let anchored = false;
   let i = 0;
   while (i < pattern.length) {
     const c = pattern.charAt(i);
@@ -131,15 +139,17 @@ export function unsupportedRegexFeatures(pattern: string, flags: string): string
       i++;
       repeatable = false;
     } else if (c === '|') {
-      add('alternation |');
+      alternation = true;
       i++;
       repeatable = false;
     } else if (c === '^') {
       if (i !== 0) add('^ other than at the very start');
+      anchored = true;
       i++;
       repeatable = false;
     } else if (c === '$') {
       if (i !== pattern.length - 1) add('$ other than at the very end');
+      anchored = true;
       i++;
       repeatable = false;
     } else {
@@ -148,6 +158,7 @@ export function unsupportedRegexFeatures(pattern: string, flags: string): string
       repeatable = true;
     }
   }
+  if (alternation && anchored) add('alternation | together with ^ or $');
   for (let k = 0; k < flags.length; k++) {
     if (FLAGS.indexOf(flags.charAt(k)) < 0) add('the flag ' + flags.charAt(k));
   }

@@ -1,6 +1,7 @@
 /**
  * The boards the simulator can be: protocol/src/boards.ts's table, which the firmware build and the
- * board files read too. The Bangle.js 2 LCD is 3 bits a pixel (8 colours, 0bRGB).
+ * board files read too. The Bangle.js 2 LCD is 3 bits a pixel (8 colours), but its Graphics takes RGB565
+ * colours and dithers them down (memlcd.ts): setColor(0xFFFF) is white there, setColor(7) a few dark blue dots.
  */
 import { boardNames, boardSpec, type BoardSpec } from '@hwtotp/protocol';
 

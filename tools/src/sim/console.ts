@@ -13,6 +13,8 @@ export class ConsoleRouter {
   private line = '';
   /** Set by setConsole(force): otherwise Espruino moves the console back to USB when USB is plugged in again. */
   forced = false;
+  /** Espruino's echo(): on at power-up. */
+  echo = true;
   /** console.log output that went to a device other than the link (kept for debugging). */
   readonly offLink: string[] = [];
 
@@ -24,9 +26,23 @@ export class ConsoleRouter {
     this.device = linkName;
   }
 
+  /**
+   * Moves the console, as Espruino's jsiSetConsoleDevice does: while echo is on it prints
+   * "-> NEW" on the old device, then "<- OLD" on the new one. Measured on Espruino 2v29: a board
+   * that moves its console off USB with echo on sends "-> LoopbackA" to the host.
+   */
+  switchTo(device: string, force: boolean): void {
+    this.forced = force;
+    if (device === this.device) return;
+    if (this.echo) this.print('-> ' + device);
+    const old = this.device;
+    this.device = device;
+    if (this.echo) this.print('<- ' + old);
+  }
+
   /** The cable was plugged in again (pico: USB). */
   plugged(): void {
-    if (this.linkName === 'USB' && !this.forced) this.device = this.linkName;
+    if (this.linkName === 'USB' && !this.forced) this.switchTo(this.linkName, false);
   }
 
   get onLink(): boolean {

@@ -4,6 +4,7 @@
  * throw (strict.ts); fonts other than 6x8 and Vector throw too.
  */
 import { Framebuffer } from './graphics.ts';
+import { rgb565 } from './memlcd.ts';
 import { ShimError, strict } from './strict.ts';
 
 export interface GraphicsHooks {
@@ -22,7 +23,10 @@ function num(name: string, v: unknown): number {
   return n;
 }
 
-/** Espruino's colour forms: an integer for the buffer's bpp, (r, g, b) in 0..1, or "#rgb"/"#rrggbb". */
+/**
+ * Espruino's colour forms: an integer for the buffer's bpp, (r, g, b) in 0..1, or "#rgb"/"#rrggbb".
+ * On Bangle.js 2's LCD (rgb565) an integer is a raw RGB565 colour, whatever the panel's 3 bits.
+ */
 export function parseColor(fb: Framebuffer, a: unknown, b?: unknown, c?: unknown): number {
   let r: number, g: number, bl: number;
   if (typeof a === 'string') {
@@ -34,6 +38,7 @@ export function parseColor(fb: Framebuffer, a: unknown, b?: unknown, c?: unknown
     bl = parseInt(h.slice(4, 6), 16) / 255;
   } else if (b === undefined) {
     const v = num('setColor', a) | 0;
+    if (fb.opts.rgb565) return v & 0xffff;
     return fb.bpp >= 32 ? v >>> 0 : v & ((1 << fb.bpp) - 1);
   } else {
     r = num('setColor', a);
@@ -41,9 +46,9 @@ export function parseColor(fb: Framebuffer, a: unknown, b?: unknown, c?: unknown
     bl = num('setColor', c);
   }
   const clamp = (x: number) => Math.max(0, Math.min(1, x));
+  if (fb.opts.rgb565) return rgb565(r, g, bl);
   if (fb.bpp === 1) return (r + g + bl) / 3 >= 0.5 ? 1 : 0;
-  if (fb.bpp === 3) return ((r >= 0.5 ? 1 : 0) << 2) | ((g >= 0.5 ? 1 : 0) << 1) | (bl >= 0.5 ? 1 : 0);
-  if (fb.bpp === 16) return (Math.round(clamp(r) * 31) << 11) | (Math.round(clamp(g) * 63) << 5) | Math.round(clamp(bl) * 31);
+  if (fb.bpp === 16) return rgb565(r, g, bl);
   return Math.round(((clamp(r) + clamp(g) + clamp(bl)) / 3) * ((1 << fb.bpp) - 1));
 }
 
@@ -67,7 +72,7 @@ export function graphicsObject(fb: Framebuffer, hooks: GraphicsHooks): object {
     getHeight: () => fb.height,
     clear(reset?: unknown) {
       if (reset) {
-        fb.fg = (1 << Math.min(fb.bpp, 31)) - 1;
+        fb.fg = fb.opts.rgb565 ? 0xffff : (1 << Math.min(fb.bpp, 31)) - 1;
         fb.bg = 0;
         fb.font = { kind: '6x8', scale: 1 };
         fb.alignX = fb.alignY = -1;

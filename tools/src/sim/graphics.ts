@@ -10,13 +10,27 @@
  * or filling a rectangle over earlier text (its centre) removes that text, clear() empties the log.
  */
 import { CELL_H, CELL_W, glyph } from './font6x8.ts';
+import { memlcd3 } from './memlcd.ts';
 
-/** One piece of text on the screen, with its bounding box. */
-export interface TextItem { text: string; x: number; y: number; w: number; h: number }
+/**
+ * One piece of text on the screen, with its bounding box and its ink: the indexes (y * width + x) of
+ * the pixels its glyphs set, so a display can check that what it shows there is readable (legible.ts).
+ */
+export interface TextItem { text: string; x: number; y: number; w: number; h: number; ink: number[] }
 
 export interface GraphicsOptions {
   vertical_byte?: boolean;
+  /**
+   * Bit order in a byte. With `vertical_byte`, msb puts the top row of each 8-row page in bit 7.
+   * Espruino 2v25 and later default it to true for every createArrayBuffer (its ChangeLog;
+   * measured on 2v29: setPixel(0, 0) on a vertical_byte buffer gives byte 128).
+   */
   msb?: boolean;
+  /**
+   * Bangle.js 2's built-in LCD: colours are RGB565 (a number passed to setColor is one, raw), and each
+   * pixel is stored as the panel's 3 bits after a 2x2 Bayer dither (memlcd.ts).
+   */
+  rgb565?: boolean;
 }
 
 type Font = { kind: '6x8'; scale: number } | { kind: 'vector'; px: number };
@@ -41,7 +55,7 @@ export class Framebuffer {
     buffer: ArrayBuffer,
   ) {
     this.bytes = new Uint8Array(buffer);
-    this.fg = bpp >= 32 ? 0xffffffff : (1 << bpp) - 1;
+    this.fg = opts.rgb565 ? 0xffff : bpp >= 32 ? 0xffffffff : (1 << bpp) - 1;
   }
 
   /** Bytes a framebuffer of this geometry needs. */
@@ -57,7 +71,7 @@ export class Framebuffer {
       let i: number, bit: number;
       if (this.opts.vertical_byte) {
         i = x + (y >> 3) * this.width;
-        bit = y & 7;
+        bit = this.opts.msb ? 7 - (y & 7) : y & 7;
       } else {
         const n = y * this.width + x;
         i = n >> 3;
@@ -66,7 +80,7 @@ export class Framebuffer {
       if (c & 1) b[i]! |= 1 << bit;
       else b[i]! &= ~(1 << bit);
     } else if (this.bpp <= 8) {
-      b[y * this.width + x] = c & 0xff;
+      b[y * this.width + x] = this.opts.rgb565 ? memlcd3(c, x, y) : c & 0xff;
     } else {
       const i = (y * this.width + x) * 2;
       b[i] = c & 0xff;
@@ -78,7 +92,7 @@ export class Framebuffer {
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return 0;
     const b = this.bytes;
     if (this.bpp === 1) {
-      if (this.opts.vertical_byte) return (b[x + (y >> 3) * this.width]! >> (y & 7)) & 1;
+      if (this.opts.vertical_byte) return (b[x + (y >> 3) * this.width]! >> (this.opts.msb ? 7 - (y & 7) : y & 7)) & 1;
       const n = y * this.width + x;
       return (b[n >> 3]! >> (this.opts.msb ? 7 - (n & 7) : n & 7)) & 1;
     }
@@ -144,33 +158,46 @@ export class Framebuffer {
     const top = Math.round(y - (height * (this.alignY + 1)) / 2);
     if (solid) this.fillRaw(left, top, left + width - 1, top + height - 1, this.bg);
     const f = ch / CELL_H;
+    const inks: number[][] = [];
     lines.forEach((line, li) => {
       const ly = top + li * ch;
+      const ink = new Set<number>();
       for (let i = 0; i < line.length; i++) {
         const gx = left + i * cw;
         const rows = glyph(line[i]!);
         for (let r = 0; r < rows.length; r++)
-          for (let c = 0; c < rows[r]!.length; c++)
-            if (rows[r]![c]) this.fillRaw(Math.floor(gx + c * f), Math.floor(ly + r * f), Math.ceil(gx + (c + 1) * f) - 1, Math.ceil(ly + (r + 1) * f) - 1, this.fg);
+          for (let c = 0; c < rows[r]!.length; c++) {
+            if (!rows[r]![c]) continue;
+            const x1 = Math.floor(gx + c * f), y1 = Math.floor(ly + r * f), x2 = Math.ceil(gx + (c + 1) * f) - 1, y2 = Math.ceil(ly + (r + 1) * f) - 1;
+            this.fillRaw(x1, y1, x2, y2, this.fg);
+            for (let y = Math.max(0, y1); y <= Math.min(this.height - 1, y2); y++)
+              for (let x = Math.max(0, x1); x <= Math.min(this.width - 1, x2); x++) ink.add(y * this.width + x);
+          }
       }
+      inks.push([...ink]);
     });
     this.version++;
     if (s.trim() === '') return;
     this.eraseText(left, top, left + width - 1, top + height - 1);
     lines.forEach((line, li) => {
-      if (line.trim() !== '') this.text.push({ text: line, x: left, y: top + Math.round(li * ch), w: Math.round(line.length * cw), h: Math.round(ch) });
+      if (line.trim() !== '') this.text.push({ text: line, x: left, y: top + Math.round(li * ch), w: Math.round(line.length * cw), h: Math.round(ch), ink: inks[li]! });
     });
   }
 
   /** The text on screen as lines, top to bottom, pieces on one line joined left to right by a space. */
   lines(): string[] {
-    const items = this.text.slice().sort((a, b) => a.y - b.y || a.x - b.x);
-    const rows: TextItem[][] = [];
-    for (const t of items) {
-      const row = rows.find((r) => r.some((o) => Math.min(o.y + o.h, t.y + t.h) - Math.max(o.y, t.y) >= Math.min(o.h, t.h) / 2));
-      if (row) row.push(t);
-      else rows.push([t]);
-    }
-    return rows.map((r) => r.sort((a, b) => a.x - b.x).map((t) => t.text.trim()).join(' '));
+    return textLines(this.text);
   }
+}
+
+/** Text items as lines, top to bottom, pieces on one line joined left to right by a space. */
+export function textLines(text: TextItem[]): string[] {
+  const items = text.slice().sort((a, b) => a.y - b.y || a.x - b.x);
+  const rows: TextItem[][] = [];
+  for (const t of items) {
+    const row = rows.find((r) => r.some((o) => Math.min(o.y + o.h, t.y + t.h) - Math.max(o.y, t.y) >= Math.min(o.h, t.h) / 2));
+    if (row) row.push(t);
+    else rows.push([t]);
+  }
+  return rows.map((r) => r.sort((a, b) => a.x - b.x).map((t) => t.text.trim()).join(' '));
 }

@@ -4,6 +4,7 @@
  * "Espruino shim: <name> is not implemented". Values handed to the bundle are made in its realm.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { BangleOs } from './bangle.ts';
 import { Board } from './boards.ts';
 import { byteString, byteValues, isArrayBuffer } from './bytes.ts';
 import { ConsoleRouter } from './console.ts';
@@ -42,6 +43,8 @@ export interface Shim {
   console: ConsoleRouter;
   /** Drives a button pin (true = pressed). */
   setPin(button: string, pressed: boolean): void;
+  /** Bangle.js 2's OS state (undefined on other boards). */
+  bangle: BangleOs | undefined;
   /** Longest debounce among watches (press() waits for it in real time). */
   maxDebounceMs(): number;
   /** Bytes from the host. */
@@ -82,6 +85,10 @@ export function createShim(d: ShimDeps): Shim {
     buttonPin[b.name] = b.pin;
   }
   const isButton = (pin: string) => Object.values(buttonPin).includes(pin);
+  // Bangle.js 2's OS sees BTN1 before any watch does, and may keep the edge (bangle.ts)
+  const bangle = board.name === 'banglejs2'
+    ? new BangleOs(() => clock.monotonic() * 1000, (on) => ((d.display as LcdDisplay).power = on), missing)
+    : undefined;
   const pinState: { [pin: string]: boolean } = {};
   const lastChange: { [pin: string]: number } = {};
   let watches: Watch[] = [];
@@ -126,6 +133,7 @@ export function createShim(d: ShimDeps): Shim {
     const time = clock.getTime();
     const lastTime = lastChange[pin] ?? time;
     lastChange[pin] = time;
+    if (bangle && button === 'BTN1' && !bangle.button(pressed)) return;
     for (const w of watches.filter((x) => x.pin === pin)) {
       if (w.edge === 1 && !pressed) continue;
       if (w.edge === -1 && pressed) continue;
@@ -170,7 +178,8 @@ export function createShim(d: ShimDeps): Shim {
       for (const k of Object.keys(o)) if (!['vertical_byte', 'msb'].includes(k)) missing(`Graphics.createArrayBuffer option "${k}"`);
       if (o.vertical_byte && B !== 1) throw realmError('Graphics.createArrayBuffer: vertical_byte needs 1 bpp');
       const buf = new realm.ArrayBuffer(Framebuffer.byteLength(W, H, B));
-      const fb = new Framebuffer(W, H, B, { vertical_byte: !!o.vertical_byte, msb: !!o.msb }, buf);
+      // Espruino 2v25 and later: msb defaults to true (graphics.ts, GraphicsOptions)
+      const fb = new Framebuffer(W, H, B, { vertical_byte: !!o.vertical_byte, msb: o.msb === undefined ? true : !!o.msb }, buf);
       return graphicsObject(fb, { buffer: buf, onMissing, drawn: drawnHook });
     },
   });
@@ -178,19 +187,12 @@ export function createShim(d: ShimDeps): Shim {
     const lcd = d.display;
     globals.g = graphicsObject(lcd.fb, { buffer: undefined, onMissing, flip: () => lcd.flip() });
   }
-  if (board.name === 'banglejs2') {
-    const lcd = d.display as LcdDisplay;
+  if (bangle) {
     globals.Bangle = S('Bangle', {
-      setLCDPower(on: unknown) {
-        lcd.power = !!on;
-      },
-      setOptions(opts: unknown) {
-        const o = (opts ?? {}) as { [k: string]: unknown };
-        for (const k of Object.keys(o)) {
-          if (k !== 'btnLoadTimeout') missing(`Bangle.setOptions option "${k}"`);
-          else if (typeof o[k] !== 'number') throw new TypeError(`Bangle.setOptions: btnLoadTimeout must be a number of ms, got ${typeof o[k]}`);
-        }
-      },
+      setLCDPower: (on: unknown) => bangle.setLCDPower(!!on),
+      setOptions: (opts: unknown) => bangle.setOptions((opts ?? {}) as { [k: string]: unknown }),
+      isLocked: () => bangle.isLocked(),
+      setLocked: (locked: unknown) => bangle.setLocked(!!locked),
     });
   }
 
@@ -238,6 +240,7 @@ export function createShim(d: ShimDeps): Shim {
     },
     write: (name: unknown, data: unknown, offset?: unknown, size?: unknown) => storage.write(name, toStorageBytes(data), offset, size),
     erase: (name: unknown) => storage.erase(name),
+    compact: () => storage.compact(),
     list(regex?: unknown, filter?: unknown) {
       if (filter !== undefined) missing('Storage.list filter argument');
       const re = regex === undefined ? undefined : regex instanceof RegExp || Object.prototype.toString.call(regex) === '[object RegExp]' ? (regex as RegExp) : new RegExp(String(regex));
@@ -275,8 +278,7 @@ export function createShim(d: ShimDeps): Shim {
   globals[board.link] = linkObj;
   const LoopbackA = S('LoopbackA', {
     setConsole(force?: unknown) {
-      consoleRouter.device = 'LoopbackA';
-      consoleRouter.forced = !!force;
+      consoleRouter.switchTo('LoopbackA', !!force);
     },
   });
   globals.LoopbackA = LoopbackA;
@@ -298,20 +300,23 @@ export function createShim(d: ShimDeps): Shim {
       initHandlers.push(fn as () => void);
     },
     setConsole(device: unknown, options?: unknown) {
-      consoleRouter.forced = !!(options && typeof options === 'object' && (options as { force?: unknown }).force);
-      const names: { [k: string]: string } = { USB: 'USB', Bluetooth: 'Bluetooth', LoopbackA: 'LoopbackA' };
-      if (device === null) consoleRouter.device = 'null';
-      else if (device === linkObj || device === LoopbackA) consoleRouter.device = device === LoopbackA ? 'LoopbackA' : board.link;
-      else if (typeof device === 'string' && names[device] && (device === board.link || device === 'LoopbackA')) consoleRouter.device = device;
+      const force = !!(options && typeof options === 'object' && (options as { force?: unknown }).force);
+      if (device === null) consoleRouter.switchTo('null', force);
+      else if (device === linkObj || device === LoopbackA) consoleRouter.switchTo(device === LoopbackA ? 'LoopbackA' : board.link, force);
+      else if (device === board.link || device === 'LoopbackA') consoleRouter.switchTo(device as string, force);
       else throw realmError(`E.setConsole: unknown device ${String(device)} on ${board.name}`);
     },
   });
   globals.console = S('console', { log: print });
+  globals.echo = (on: unknown) => {
+    consoleRouter.echo = !!on;
+  };
   globals.print = print;
 
   return {
     globals,
     console: consoleRouter,
+    bangle,
     setPin,
     maxDebounceMs: () => Math.max(0, ...watches.map((w) => w.debounce)),
     input(bytes: string) {

@@ -15,6 +15,7 @@ import { createRealm } from './context.ts';
 import { LcdDisplay, OledDisplay } from './display.ts';
 import { Framebuffer } from './graphics.ts';
 import { Machine } from './machine.ts';
+import { PICO_VARIABLES, ramLoadPeak } from './memory.ts';
 import { writePng } from './png.ts';
 import { PtyLink } from './pty.ts';
 import { createShim } from './shim.ts';
@@ -32,6 +33,12 @@ export interface SimulatorOptions {
   driftPpm?: number;
   /** Bundle to run; default device/dist/<board>.js. */
   bundle?: string;
+  /**
+   * How the bundle reached the board: 'flash' (default, as `hwtotp flash` saves it) or 'ram' (the
+   * Web IDE's default upload). A pico whose RAM upload needs more than its 5,100 variables at the peak
+   * (memory.ts) runs out of memory there, and the simulator refuses to start, with the estimate.
+   */
+  load?: 'flash' | 'ram';
 }
 
 /** A running simulated token. */
@@ -73,14 +80,21 @@ export interface Simulator {
   readonly poweredOff: boolean;
   /** The flash files (host side; for tests). */
   files(): Map<string, string>;
+  /** Every byte in the token's flash, deleted files included until compacted (what a chip reader sees). */
+  flashImage(): string;
   /** Storage writes and erases so far. */
   storageOps(): number;
+  /** What the token wrote to its link since power-up, as latin1 (the first 64 KiB), whether or not a host had the port open. */
+  sent(): string;
   /** console.log lines that did not go to the link. */
   consoleLog(): string[];
   /** The pixels as [r,g,b] rows, for the terminal view. */
   pixels(): { width: number; height: number; pixel(x: number, y: number): [number, number, number] };
   stop(): Promise<void>;
 }
+
+/** How much of the link's output sent() keeps. */
+const SENT_MAX = 64 * 1024;
 
 /** The default bundle of a board: device/dist/<board>.js (build/bundle.ts). */
 export { defaultBundle };
@@ -95,6 +109,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     source = readFileSync(bundlePath, 'utf8');
   } catch (e) {
     throw new Error(`cannot read the firmware bundle ${bundlePath} (${(e as NodeJS.ErrnoException).code}); run \`npm run build\` first`, { cause: e });
+  }
+  if (opts.load !== undefined && opts.load !== 'flash' && opts.load !== 'ram') throw new RangeError(`load must be "flash" or "ram", got "${String(opts.load)}"`);
+  if (opts.load === 'ram' && board.name === 'pico') {
+    const m = ramLoadPeak(source);
+    if (m.peak > PICO_VARIABLES)
+      throw new Error(`uploaded to RAM, ${bundlePath} needs about ${m.peak} variables at its peak (source ${m.line}, function text ${m.functions}, running ${m.running}), more than a Pico's ${PICO_VARIABLES}: Espruino stops with OUT OF MEMORY. Save it to flash (hwtotp flash).`);
   }
   const clockMode = opts.clock ?? 'real';
   if (clockMode !== 'real' && clockMode !== 'virtual') throw new RangeError(`clock must be "real" or "virtual", got "${String(clockMode)}"`);
@@ -134,9 +154,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const realm = createRealm();
   const s = board.screen;
   const display = s.kind === 'lcd'
-    ? new LcdDisplay(new Framebuffer(s.width, s.height, s.bpp, {}, new realm.ArrayBuffer(Framebuffer.byteLength(s.width, s.height, s.bpp))))
+    ? new LcdDisplay(new Framebuffer(s.width, s.height, s.bpp, { rgb565: s.rgb565 }, new realm.ArrayBuffer(Framebuffer.byteLength(s.width, s.height, s.bpp))))
     : new OledDisplay();
 
+  let sent = '';
   const dir = mkdtempSync(join(tmpdir(), 'hwtotp-sim-'));
   const link = new PtyLink(join(dir, 'tty'), (bytes) => {
     // Espruino hands serial data to JS in whatever pieces arrived; split large reads to exercise that
@@ -149,7 +170,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     storage,
     display,
     toHost: (bytes) => {
-      if (!machine.dead) link.write(bytes);
+      if (machine.dead) return;
+      if (sent.length < SENT_MAX) sent += bytes.slice(0, SENT_MAX - sent.length);
+      link.write(bytes);
     },
     onMissing: (e: ShimError) => report(e),
   });
@@ -238,6 +261,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     files: () => storage.snapshot(),
     storageOps: () => storage.ops,
+    flashImage: () => storage.image(),
+    sent: () => sent,
     consoleLog: () => shim.console.offLink.slice(),
     pixels: () => visible(),
     async stop() {

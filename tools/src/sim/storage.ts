@@ -6,7 +6,12 @@
  * bytes or undefined; readJSON() parses (throws on bad JSON unless told not to); write(name, data) with
  * a string, an array of bytes, an ArrayBuffer/typed array, or an object (stored as JSON); write at
  * offset 0 with a size creates a file padded with 0xFF, later writes at an offset program flash (they
- * can only clear bits: new = old AND data); erase(); list(regex).
+ * can only clear bits: new = old AND data); erase(); list(regex); compact().
+ *
+ * Deleted bytes stay in flash, as on Espruino: erase() only marks a file deleted, and writing a file
+ * at offset 0 that exists marks the old one deleted and writes a new one. Those bytes stay readable
+ * off the chip (image()) until compact() rewrites flash with the live files only (Espruino's
+ * jsfCompact copies the live files down and erases every page after them).
  *
  * Power cut: powerCutAfter(n) arms a failure on the n-th next write or erase. That operation throws and
  * the simulator freezes as if the power had gone. An interrupted overwrite leaves neither the old nor
@@ -28,6 +33,8 @@ export class PowerCut extends Error {
 
 export class FlashStorage {
   private files = new Map<string, string>();
+  /** Contents of deleted files still in the flash image (until compact()). */
+  private deleted: string[] = [];
   private cutIn = 0;
   /** Writes and erases done since start (tests count Storage steps with it). */
   ops = 0;
@@ -54,7 +61,7 @@ export class FlashStorage {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // a new token
       throw e;
     }
-    let parsed: { format?: string; files?: { [name: string]: { text?: string; base64?: string } } };
+    let parsed: { format?: string; files?: { [name: string]: { text?: string; base64?: string } }; deleted?: string[] };
     try {
       parsed = JSON.parse(text);
     } catch (e) {
@@ -67,6 +74,10 @@ export class FlashStorage {
       else if (typeof f.base64 === 'string') this.files.set(name, Buffer.from(f.base64, 'base64').toString('latin1'));
       else throw new Error(`state file ${file}: file "${name}" has neither text nor base64`);
     }
+    if (parsed.deleted !== undefined) {
+      if (!Array.isArray(parsed.deleted) || !parsed.deleted.every((d) => typeof d === 'string')) throw new Error(`state file ${file}: "deleted" must be a list of base64 strings`);
+      this.deleted = parsed.deleted.map((d) => Buffer.from(d, 'base64').toString('latin1'));
+    }
   }
 
   /** Writes the state file atomically (a crash of the host never leaves half a state file). */
@@ -77,7 +88,8 @@ export class FlashStorage {
       files[name] = /^[\x20-\x7e]*$/.test(data) ? { text: data } : { base64: Buffer.from(data, 'latin1').toString('base64') };
     const tmp = `${this.stateFile}.${process.pid}.tmp`;
     // the token's flash holds its seed: owner-only, like a key file
-    writeFileSync(tmp, JSON.stringify({ format: STATE_FORMAT, files }, null, 1) + '\n', { mode: 0o600 });
+    const deleted = this.deleted.map((d) => Buffer.from(d, 'latin1').toString('base64'));
+    writeFileSync(tmp, JSON.stringify({ format: STATE_FORMAT, files, deleted }, null, 1) + '\n', { mode: 0o600 });
     renameSync(tmp, this.stateFile);
   }
 
@@ -92,11 +104,34 @@ export class FlashStorage {
     if (this.dead) throw new PowerCut(`Storage step on "${name}" after the power was cut`);
     this.ops++;
     if (this.cutIn > 0 && --this.cutIn === 0) {
-      if (overwrite && this.files.delete(name)) this.persist();
+      if (overwrite && this.files.has(name)) {
+        this.retire(name);
+        this.persist();
+      }
       this.dead = true;
       this.onPowerCut();
       throw new PowerCut(`power cut during Storage step ${this.ops} on "${name}"`);
     }
+  }
+
+  /** Marks a file deleted: its bytes stay in the flash image. */
+  private retire(name: string): void {
+    const old = this.files.get(name);
+    if (old === undefined) return;
+    this.deleted.push(old);
+    this.files.delete(name);
+  }
+
+  /** Every byte of flash that holds data, live or deleted (host side: what a chip reader would see). */
+  image(): string {
+    return [...this.files.values(), ...this.deleted].join('');
+  }
+
+  /** Rewrites flash with the live files only: deleted bytes are gone. A Storage step. */
+  compact(): void {
+    this.step('(compact)', false);
+    this.deleted = [];
+    this.persist();
   }
 
   /** A copy of every file (host side, for tests). */
@@ -125,6 +160,7 @@ export class FlashStorage {
     if (o === 0) {
       const total = Math.max(bytes.length, size === undefined ? 0 : Number(size) | 0);
       this.step(n, this.files.has(n));
+      this.retire(n);
       this.files.set(n, bytes + '\xff'.repeat(total - bytes.length));
     } else {
       const old = this.files.get(n);
@@ -142,7 +178,10 @@ export class FlashStorage {
   erase(name: unknown): void {
     const n = FlashStorage.checkName(name);
     this.step(n, false);
-    if (this.files.delete(n)) this.persist();
+    if (this.files.has(n)) {
+      this.retire(n);
+      this.persist();
+    }
   }
 
   list(filter?: (name: string) => boolean): string[] {
