@@ -11,13 +11,17 @@
  * moved by sign-ins, and would put a seventh column into most exports of tokens in use; PSKC's
  * TimeDrift carries it both ways.
  * Fields follow RFC 4180 (double quotes, "" inside quotes, CRLF or LF); a UTF-8 BOM and blank lines
- * are ignored, and unquoted fields are trimmed.
+ * are ignored, and unquoted fields are trimmed. No field may hold a control character (tab and line
+ * ends inside quotes included). A cell a spreadsheet would run as a formula is written with a
+ * leading quote, taken off again when read (csv-formula.ts).
  */
 import { base32Decode, base32Encode, parseAlgorithm } from '@hwtotp/protocol/host';
 import { SeedFileError } from './errors.ts';
 import { SeedRecord, describeKey } from './record.ts';
 import { DEFAULT_MAX_BYTES } from './xml.ts';
 import { decodeUtf8 } from './text.ts';
+import { neutraliseFormula, restoreFormula } from './csv-formula.ts';
+import { textProblem } from '../validate.ts';
 
 export const CSV_COLUMNS = ['serial', 'secret', 'period', 'digits', 'manufacturer', 'model'];
 const EXTRA_COLUMNS = ['algorithm', 't0', 'drift'];
@@ -93,6 +97,7 @@ export function readCsv(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES
   const col: { [name: string]: number } = {};
   header.fields.forEach((name, i) => {
     const n = name.toLowerCase();
+    if (textProblem(name)) throw new SeedFileError('malformed', 'line ' + header.line + ', column ' + (i + 1) + ': the header holds a control character');
     if (!CSV_COLUMNS.includes(n) && !EXTRA_COLUMNS.includes(n)) {
       throw new SeedFileError('malformed', 'line ' + header.line + ', column ' + (i + 1) + ': unknown column "' + name.slice(0, 40) +
         '" (the header is ' + CSV_COLUMNS.join(',') + ')');
@@ -126,14 +131,19 @@ function readRow(row: Row, col: { [name: string]: number }, width: number): Seed
   if (row.fields.length !== width) {
     throw new SeedFileError('invalid-value', 'line ' + row.line + ': ' + row.fields.length + ' fields, the header has ' + width);
   }
-  const get = (name: string) => (col[name] === undefined ? '' : row.fields[col[name]!]!);
+  for (const [name, i] of Object.entries(col)) {
+    const problem = textProblem(row.fields[i]!);
+    // The secret's column is named but nothing of its value, not even the offending character.
+    if (problem) throw new SeedFileError('invalid-value', at(name) + ': ' + (name === 'secret' ? 'holds a control character' : problem));
+  }
+  const get = (name: string) => (col[name] === undefined ? '' : restoreFormula(row.fields[col[name]!]!));
   const serial = get('serial');
   if (serial === '') throw new SeedFileError('invalid-value', at('serial') + ': empty');
   let secret: Uint8Array;
   try {
     secret = base32Decode(get('secret'));
   } catch {
-    // base32Decode's message quotes the bad character; a seed file error must not echo any of the secret.
+    // base32Decode's message places the bad character in the secret; a seed-file error says nothing of the secret.
     throw new SeedFileError('invalid-value', at('secret') + ': not valid base32 (RFC 4648)');
   }
   if (secret.length === 0) throw new SeedFileError('invalid-value', at('secret') + ': empty');
@@ -166,7 +176,8 @@ function readRow(row: Row, col: { [name: string]: number }, width: number): Seed
 }
 
 function csvField(s: string): string {
-  return /[",\r\n]|^\s|\s$/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  // A neutralised formula is quoted too, as OWASP advises: the quotes keep it one cell whatever it holds.
+  return /[",\r\n]|^\s|\s$|^'/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
 /** Writes TOTP records as CSV (CRLF line ends, RFC 4180). HOTP keys cannot be written in this format. */
@@ -179,7 +190,7 @@ export function writeCsv(records: SeedRecord[]): string {
     }
     const cells = [r.serial, base32Encode(r.secret), String(r.period), String(r.digits), r.manufacturer ?? '', r.model ?? ''];
     for (const c of extras) cells.push(c === 'algorithm' ? r.algorithm : String(r.t0));
-    lines.push(cells.map(csvField).join(','));
+    lines.push(cells.map((c) => csvField(neutraliseFormula(c))).join(','));
   });
   return lines.join('\r\n') + '\r\n';
 }

@@ -6,6 +6,18 @@
  * end up in a terminal log or an HTTP reply.
  */
 
+import { CONTROL_CHARACTER } from '../validate.ts';
+
+const CONTROLS = new RegExp(CONTROL_CHARACTER.source, 'gu');
+
+/**
+ * A message made safe for a terminal or a log line: any control character (an ESC from a hostile
+ * file, quoted as part of a serial or a column name) is shown as <U+001B>, never sent as is.
+ */
+function printable(message: string): string {
+  return message.replace(CONTROLS, (c) => '<U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0') + '>');
+}
+
 /** Why a seed file was refused; tests and callers branch on this, people read the message. */
 export type SeedFileReason =
   | 'too-large'
@@ -16,7 +28,8 @@ export type SeedFileReason =
   | 'missing-key'
   | 'wrong-key'
   | 'duplicate'
-  | 'refused-keys';
+  | 'refused-keys'
+  | 'no-keys';
 
 /** A refused seed file. `problems` lists every problem found when there are several (one per line). */
 export class SeedFileError extends Error {
@@ -29,8 +42,9 @@ export class SeedFileError extends Error {
   readonly problems: string[];
 
   constructor(reason: SeedFileReason, message: string, problems?: string[]) {
-    super(problems && problems.length > 1 ? message + ':\n  ' + problems.join('\n  ') : message);
+    const lines = problems?.map(printable);
+    super(lines && lines.length > 1 ? printable(message) + ':\n  ' + lines.join('\n  ') : printable(message));
     this.reason = reason;
-    this.problems = problems ?? [message];
+    this.problems = lines ?? [this.message];
   }
 }

@@ -6,6 +6,9 @@
  *   network (XXE) and no entity can expand (billion laughs). PSKC (RFC 6030) never needs a DTD;
  * - the parser itself runs with entity processing off; this file decodes only the five predefined
  *   entities and numeric character references (XML 1.0 §4.6, §4.1), and refuses any other reference;
+ * - any character XML 1.0 §2.2 does not allow (most of C0, U+FFFE, U+FFFF, a lone surrogate), raw or
+ *   as a character reference: expat and the RFC 6030 schema tools refuse such a document, and a
+ *   control character read from it would reach terminals and logs;
  * - a size limit on the input, and the parser's nesting limit.
  *
  * Element and attribute names are resolved to (namespace URI, local name) from the xmlns
@@ -32,6 +35,19 @@ export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const PREDEFINED: { [name: string]: string } = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** Characters outside XML 1.0 §2.2 Char: C0 but tab, LF and CR; U+FFFE and U+FFFF; lone surrogates. */
+// eslint-disable-next-line no-control-regex
+const NOT_XML_CHAR = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\p{Cs}/u;
+
+function notXmlChar(code: number): boolean {
+  return NOT_XML_CHAR.test(String.fromCodePoint(code));
+}
+
+/** "U+001B" for messages. */
+function codePoint(code: number): string {
+  return 'U+' + code.toString(16).toUpperCase().padStart(4, '0');
+}
+
 /** Decodes predefined entities and character references; anything else is refused. */
 export function decodeEntities(s: string): string {
   if (s.indexOf('&') < 0) return s;
@@ -42,8 +58,8 @@ export function decodeEntities(s: string): string {
     const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(name);
     if (m) {
       const code = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2]!, 10);
-      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-        throw new SeedFileError('malformed', 'malformed XML: character reference ' + whole + ' is not a valid character');
+      if (code > 0x10ffff || notXmlChar(code)) {
+        throw new SeedFileError('malformed', 'malformed XML: character reference ' + whole + ' is not a character XML 1.0 allows');
       }
       return String.fromCodePoint(code);
     }
@@ -73,6 +89,11 @@ export function parseXml(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTE
     throw new SeedFileError('too-large', 'seed file is ' + size + ' bytes, more than the limit of ' + maxBytes);
   }
   const text = decodeUtf8(input);
+  const bad = NOT_XML_CHAR.exec(text);
+  if (bad) {
+    throw new SeedFileError('malformed', 'malformed XML at line ' + lineOf(text, bad.index) + ': character ' +
+      codePoint(bad[0].charCodeAt(0)) + ' is not allowed in XML 1.0 (a control character)');
+  }
   const decl = /^<\?xml[^>]*\sencoding\s*=\s*["']([^"']*)["']/.exec(text);
   if (decl && !/^(utf-?8|us-ascii)$/i.test(decl[1]!)) {
     throw new SeedFileError('unsupported', 'the XML declaration says encoding "' + decl[1] + '"; only UTF-8 is supported (convert the file to UTF-8)');
