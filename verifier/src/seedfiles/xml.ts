@@ -9,7 +9,8 @@
  * - any character XML 1.0 §2.2 does not allow (most of C0, U+FFFE, U+FFFF, a lone surrogate), raw or
  *   as a character reference: expat and the RFC 6030 schema tools refuse such a document, and a
  *   control character read from it would reach terminals and logs;
- * - a size limit on the input, and the parser's nesting limit.
+ * - a size limit on the input, and limits on elements, attributes and depth counted before any
+ *   parser allocates for them (xml-limits.ts).
  *
  * Element and attribute names are resolved to (namespace URI, local name) from the xmlns
  * declarations in scope (Namespaces in XML 1.0 §6), so documents that use different prefixes for
@@ -18,6 +19,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SeedFileError } from './errors.ts';
 import { decodeUtf8 } from './text.ts';
+import { DEFAULT_XML_LIMITS, checkXmlLimits } from './xml-limits.ts';
 
 /** An element with its name resolved. Text is the concatenated character data of its direct children. */
 export interface XmlElement {
@@ -103,6 +105,7 @@ export function parseXml(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTE
     throw new SeedFileError('forbidden', 'XML ' + dtd[1]!.toUpperCase() + ' declaration at line ' + lineOf(text, dtd.index) +
       ' refused: seed files may not declare a DTD or entities (XXE and entity-expansion protection)');
   }
+  checkXmlLimits(text);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     throw new SeedFileError('malformed', 'malformed XML at line ' + valid.err.line + ', column ' + valid.err.col + ': ' + valid.err.msg);
@@ -122,6 +125,7 @@ export function parseXml(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTE
       ignorePiTags: true,
       cdataPropName: '#cdata',
       commentPropName: false,
+      maxNestedTags: DEFAULT_XML_LIMITS.depth,
     });
     nodes = parser.parse(text) as unknown[];
   } catch (e) {
@@ -137,6 +141,8 @@ export function parseXml(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTE
 }
 
 type Node = { [key: string]: unknown };
+
+const NO_ATTRIBUTES: { [name: string]: string } = Object.freeze(Object.create(null) as { [name: string]: string });
 
 function elementName(n: Node): string | undefined {
   for (const k of Object.keys(n)) if (k !== ':@' && k !== '#text' && k !== '#cdata') return k;
@@ -162,14 +168,21 @@ function resolve(node: Node, inScope: { [prefix: string]: string }): XmlElement 
   if (ns === undefined) {
     throw new SeedFileError('malformed', 'malformed XML: element <' + qname + '> uses the undeclared namespace prefix "' + prefix + '"');
   }
-  const attrs: { [name: string]: string } = Object.create(null);
+  // Most elements have no attribute: they share one empty object (a prototype-less object per
+  // element cost megabytes on a large file).
+  let attrs: { [name: string]: string } = NO_ATTRIBUTES;
   for (const k of Object.keys(rawAttrs)) {
     if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+    if (attrs === NO_ATTRIBUTES) attrs = Object.create(null) as { [name: string]: string };
     attrs[split(k)[1]] = decodeEntities(rawAttrs[k]!);
   }
   const children: XmlElement[] = [];
   let text = '';
-  for (const child of (node[qname] as Node[]) ?? []) {
+  const raw = (node[qname] as (Node | null)[]) ?? [];
+  for (let i = 0; i < raw.length; i++) {
+    const child = raw[i]!;
+    // Let the parser's node go as soon as it is resolved: the two trees are never whole at once.
+    raw[i] = null;
     if (typeof child['#text'] === 'string') text += decodeEntities(child['#text']);
     else if (child['#cdata'] !== undefined) text += cdataText(child['#cdata']);
     else if (elementName(child) !== undefined) children.push(resolve(child, scope));
