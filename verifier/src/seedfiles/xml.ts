@@ -31,7 +31,7 @@ export interface XmlElement {
   text: string;
 }
 
-/** Largest seed file accepted, in bytes: about 10,000 keys in encrypted PSKC. */
+/** Largest seed file accepted, in bytes. The element limit (xml-limits.ts) caps encrypted PSKC at about 7,500 keys first. */
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
