@@ -7,12 +7,15 @@
  * can be listed, resynced and deactivated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { main } from '../../tools/src/cli.ts';
 import { openVerifier, type Verifier } from '../../verifier/src/index.ts';
 import { MIGRATIONS } from '../../verifier/src/sqlite-migrations.ts';
 import { buildServer } from '../../verifier/src/http/index.ts';
+import { tokenToRecord, writePskc } from '../../verifier/src/seedfiles/index.ts';
 import { KEY_HEX, codeAt, refusal, tempDir, token } from './helpers.ts';
 
 const API_KEY = 'names-test-operator-key-0123456789';
@@ -168,7 +171,7 @@ async function legacyRegistry(name: string, tokens: ReturnType<typeof token>[]):
   // What the old code stored for JSON "eve\ud800": better-sqlite3 writes the lone surrogate as ED A0 80.
   raw.prepare('UPDATE tokens SET user = ?').run('eve\ud800');
   raw.prepare('UPDATE tokens SET device_name = ?, manufacturer = ?, model = ? WHERE serial = ?')
-    .run('desk\u001b[2J', 'Cafe\u0301', 'M\u0085k', tokens[0]!.serial);
+    .run('desk\u001b[2J', 'Cafe\u0301\u001b[0m', 'M\u0085k', tokens[0]!.serial);
   expect((raw.prepare('SELECT DISTINCT hex(user) AS h FROM tokens').get() as { h: string }).h).toBe('657665EDA080');
   raw.close();
   return db;
@@ -187,9 +190,13 @@ describe('a registry holding "eve\\ud800" from before the fix', () => {
     const v = await openVerifier({ db, env: {}, masterKey: KEY_HEX });
     try {
       const a = await v.token(A.serial);
-      expect([a.user, a.deviceName, a.manufacturer, a.model]).toEqual([SHOWN, 'desk\ufffd[2J', 'Caf\u00e9', 'M\ufffdk']);
+      expect([a.user, a.deviceName, a.manufacturer, a.model]).toEqual([SHOWN, 'desk\ufffd[2J', 'Caf\u00e9\ufffd[0m', 'M\ufffdk']);
       expect((await v.token(B.serial)).user).toBe(SHOWN);
       expect((await v.list(SHOWN)).map((t) => t.serial)).toEqual([A.serial, B.serial]);
+      // The ESC once stored in a manufacturer is gone, and an export of the repaired rows passes the schema.
+      const file = join(dir, 'legacy-export.xml');
+      writeFileSync(file, writePskc((await v.exportTokens()).map(tokenToRecord)));
+      expect(execFileSync('pskctool', ['--validate', file], { encoding: 'utf8' }).trim()).toBe('OK');
     } finally {
       await v.close();
     }
