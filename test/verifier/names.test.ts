@@ -89,6 +89,11 @@ describe('names are refused unless well-formed Unicode without control character
     expect((await v.list()).map((t) => t.serial)).toEqual([T.serial]);
   });
 
+  it('shows a control character in a quoted serial as <U+001B>, never raw', async () => {
+    const e = await refusal(() => v.token('HW\u001b[2J0001'));
+    expect([e.name, e.message]).toEqual(['ValidationError', 'serial must be 9 to 64 characters of A-Z a-z 0-9 + = / : , . @ -, got "HW<U+001B>[2J0001"']);
+  });
+
   it('keeps names in NFC: one user however the name is spelled', async () => {
     const nfd = 'Zo\u0065\u0301', nfc = 'Zo\u00e9';
     const t = token('HWT-NAMES-0002', { manufacturer: 'Cafe\u0301 Tokens', model: 'Mk\u2160' });

@@ -26,6 +26,16 @@ function codePoint(c: string): string {
   return 'U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
 }
 
+const CONTROLS_OR_LONE = new RegExp(CONTROL_CHARACTER.source + '|' + LONE_SURROGATE.source, 'gu');
+
+/**
+ * Text made safe to quote in a message: each control character or lone surrogate is shown as
+ * <U+001B>, so an error quoting hostile input never moves a terminal's cursor or breaks a log line.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROLS_OR_LONE, (c) => '<' + codePoint(c) + '>');
+}
+
 /**
  * What is wrong with `text` as stored text, or undefined: it must be well-formed Unicode (no lone
  * surrogate, which SQLite would store as bytes no UTF-8 reader gives back) and hold no control
@@ -78,7 +88,7 @@ export function checkDeviceName(name: unknown): string {
 export function checkSerial(serial: unknown, what = 'serial'): string {
   if (typeof serial !== 'string') throw invalid(`${what} must be a string, got ${typeof serial}`);
   if (!SERIAL_PATTERN.test(serial)) {
-    throw invalid(`${what} must be 9 to 64 characters of A-Z a-z 0-9 + = / : , . @ -, got "${serial.slice(0, 70)}"`);
+    throw invalid(`${what} must be 9 to 64 characters of A-Z a-z 0-9 + = / : , . @ -, got "${printable(serial.slice(0, 70))}"`);
   }
   return serial;
 }

@@ -6,17 +6,7 @@
  * end up in a terminal log or an HTTP reply.
  */
 
-import { CONTROL_CHARACTER } from '../validate.ts';
-
-const CONTROLS = new RegExp(CONTROL_CHARACTER.source, 'gu');
-
-/**
- * A message made safe for a terminal or a log line: any control character (an ESC from a hostile
- * file, quoted as part of a serial or a column name) is shown as <U+001B>, never sent as is.
- */
-function printable(message: string): string {
-  return message.replace(CONTROLS, (c) => '<U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0') + '>');
-}
+import { printable } from '../validate.ts';
 
 /** Why a seed file was refused; tests and callers branch on this, people read the message. */
 export type SeedFileReason =
@@ -42,6 +32,7 @@ export class SeedFileError extends Error {
   readonly problems: string[];
 
   constructor(reason: SeedFileReason, message: string, problems?: string[]) {
+    // A message may quote a serial or a column name from a hostile file: control characters are shown, never sent.
     const lines = problems?.map(printable);
     super(lines && lines.length > 1 ? printable(message) + ':\n  ' + lines.join('\n  ') : printable(message));
     this.reason = reason;
