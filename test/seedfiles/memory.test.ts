@@ -1,7 +1,8 @@
 /**
- * PSKC memory use (issue 13): a file within the 16 MiB size limit must not take the reader past
- * 300 MB. Before the limits, a 15.8 MB file with 1.3 million attributes on its root took 1.9 GB and
- * 9 s, then "imported 0" with exit 0. Each hostile shape (attributes, depth, elements) is imported
+ * Seed-file memory use (issue 13): a file within the 16 MiB size limit must not take the reader past
+ * 300 MB. Before the limits, a 15.8 MB PSKC file with 1.3 million attributes on its root took 1.9 GB
+ * and 9 s, then "imported 0" with exit 0; a 16 MiB CSV file of 4 million two-byte rows took 2.4 GB
+ * and 159 s. Each hostile shape (attributes, depth, elements, rows, fields) is imported
  * through the real CLI in a child process, whose peak resident set size the OS reports, so the
  * figure is the whole process's, not a guess from inside the test.
  */
@@ -11,7 +12,8 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MAX_BYTES, SeedFileError } from '../../verifier/src/seedfiles/index.ts';
+import { DEFAULT_MAX_BYTES, SeedFileError, readCsv } from '../../verifier/src/seedfiles/index.ts';
+import { MAX_CSV_ROWS, splitCsv } from '../../verifier/src/seedfiles/csv.ts';
 import { DEFAULT_XML_LIMITS, checkXmlLimits } from '../../verifier/src/seedfiles/xml-limits.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,9 +57,11 @@ const SHAPES: [string, () => string | Buffer, RegExp][] = [
   ['elements nested 2.3 million deep', () => HEAD + '>' + '<a>'.repeat(2_300_000) + '</a>'.repeat(2_300_000) + '</KeyContainer>\n',
     /XML nesting \(line 2\): more than the limit of 32/],
   ['3.9 million empty elements', () => HEAD + '>' + '<a/>'.repeat(3_900_000) + '</KeyContainer>\n', /XML elements \(line 2\): more than the limit of 150000/],
+  ['CSV: 4 million two-byte rows', () => 'serial,secret\n' + 'x,y\n'.repeat(4_000_000), /^hwtotp import: InvalidSeedFile: line 50002: more than 50000 keys in one CSV file; split it$/],
+  ['CSV: rows of 1,001 fields', () => 'serial,secret\n' + (','.repeat(1000) + '\n').repeat(16_000), /^hwtotp import: InvalidSeedFile: line 2: more than 16 fields/],
 ];
 
-describe('hostile PSKC shapes within the size limit', () => {
+describe('hostile seed-file shapes within the size limit', () => {
   it('are refused by the real CLI with exit 1, under 300 MB of peak memory', async () => {
     const files = SHAPES.map(([, make], i) => {
       const file = join(dir, 'shape' + i + '.xml');
@@ -78,6 +82,24 @@ describe('hostile PSKC shapes within the size limit', () => {
     expect(peakMb).toBeGreaterThan(10);
     expect(peakMb).toBeLessThan(MAX_PEAK_MB);
   }, 60_000);
+});
+
+describe('CSV bounds', () => {
+  it('splits exactly the header and MAX_CSV_ROWS rows, and refuses one more', () => {
+    expect(MAX_CSV_ROWS).toBe(50_000);
+    expect(splitCsv('serial,secret\n' + 'a,b\n'.repeat(MAX_CSV_ROWS))).toHaveLength(MAX_CSV_ROWS + 1);
+    expect(() => splitCsv('serial,secret\n' + 'a,b\n'.repeat(MAX_CSV_ROWS + 1))).toThrow(/more than 50000 keys/);
+    expect(splitCsv('a' + ',a'.repeat(15))[0]!.fields).toHaveLength(16);
+    expect(() => splitCsv('a' + ',a'.repeat(16))).toThrow(/^line 1: more than 16 fields/);
+  });
+
+  it('lists the first 100 bad rows and counts the rest', () => {
+    let e: SeedFileError | undefined;
+    try { readCsv('serial,secret\n' + 'HW0000001,!!\n'.repeat(150)); } catch (x) { e = x as SeedFileError; }
+    expect(e?.message).toMatch(/^150 rows are bad:\n {2}line 2, column secret: not valid base32/);
+    expect(e?.problems).toHaveLength(101);
+    expect(e?.problems[100]).toBe('... and 50 more bad rows');
+  });
 });
 
 describe('checkXmlLimits', () => {
