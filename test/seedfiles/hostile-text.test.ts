@@ -176,6 +176,7 @@ describe('CSV formulas', () => {
     const out = path('formula.csv');
     expect((await hwtotp('export', '--format', 'csv', '--db', src, '--output', out)).code).toBe(0);
     // Read it back with an independent CSV reader (Python's csv module), as a spreadsheet would split it.
+    // python3 comes with pskc-utils (python-pskc), which tools/scripts/ensure-system-deps.mjs installs.
     const cells = JSON.parse(execFileSync('python3', ['-c',
       'import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))))', out], { encoding: 'utf8' })) as string[][];
     expect(cells).toHaveLength(names.length + 1);
