@@ -84,7 +84,7 @@ describe('hwtotp otp', () => {
     [['--time', '-1'], "Option '--time' argument is ambiguous"],
     [['--time', 'now'], '--time must be an integer, got "now"'],
     [['--algorithm', 'MD5'], '--algorithm: algorithm must be SHA1, SHA256 or SHA512, got "MD5"'],
-    [['--secret', 'GEZD1NBV'], '--secret: base32 has a bad character "1" at position 4'],
+    [['--secret', 'GEZD1NBV'], '--secret: base32 has a bad character at position 4'],
     [['--secret', 'ABC'], '--secret: base32 length 3 is not a whole number of bytes'],
     [['--secret=- -'], '--secret is empty'],
     [['--bogus'], "unknown option '--bogus'"],
@@ -99,7 +99,7 @@ describe('hwtotp otp', () => {
   });
 
   it('refuses a missing secret, or a flag missing its value', async () => {
-    expect((await hwtotp('otp', '--time', '59')).err).toEqual(['hwtotp otp: --secret is required (usage: hwtotp otp --help)']);
+    expect((await hwtotp('otp', '--time', '59')).err).toEqual(['hwtotp otp: --secret or --secret-file is required (usage: hwtotp otp --help)']);
     const r = await hwtotp('otp', '--secret');
     expect(r.code).toBe(2);
     expect(r.err[0]).toMatch(/^hwtotp otp: .*--secret.*argument missing/);
@@ -111,7 +111,7 @@ describe('hwtotp otp', () => {
     expect(r.out[0]).toMatch(/^usage: hwtotp <command>/);
     expect(r.out.some((l) => /^ {2}otp +print a TOTP code/.test(l))).toBe(true);
     const o = await hwtotp('otp', '--help');
-    expect(o).toEqual({ code: 0, out: [expect.stringMatching(/^usage: hwtotp otp --secret B32 \[--algorithm/)], err: [] });
+    expect(o).toEqual({ code: 0, out: [expect.stringMatching(/^usage: hwtotp otp --secret B32\|- \| --secret-file FILE \[--algorithm/)], err: [] });
     const unknown = await hwtotp('nope');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toEqual(['hwtotp: unknown command "nope"; run hwtotp --help']);

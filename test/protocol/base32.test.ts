@@ -33,14 +33,21 @@ describe('base32', () => {
     expect(toHex(base32Decode(' GEZD\tGNBV-GY3T QOJQ '))).toBe(plain);
   });
   it.each([
-    ['GEZD1NBV', '"1"', 4], ['GEZD0NBV', '"0"', 4], ['GEZD8NBV', '"8"', 4], ['GE!D', '"!"', 2], ['GEZDGNB_', '"_"', 7],
-    ['GE ZD.G', '"."', 5], ['GEZ\u00e9', 'code 233', 3], ['GEZD\nGNBV', 'code 10', 4],
-  ])('refuses %j naming the bad character %s and its position %i', (text, shown, pos) => {
+    ['GEZD1NBV', 4], ['GEZD0NBV', 4], ['GEZD8NBV', 4], ['GE!D', 2], ['GEZDGNB_', 7],
+    ['GE ZD.G', 5], ['GEZ\u00e9', 3], ['GEZD\nGNBV', 4],
+  ])('refuses %j naming the position %i of the bad character, never the character', (text, pos) => {
     expect(() => base32Decode(text)).toThrow(RangeError);
-    expect(() => base32Decode(text)).toThrow('base32 has a bad character ' + shown + ' at position ' + pos);
+    expect(() => base32Decode(text)).toThrow(new RangeError('base32 has a bad character at position ' + pos));
   });
   it('refuses data after padding', () => {
-    expect(() => base32Decode('MY======MY')).toThrow('bad character "M" at position 8');
+    expect(() => base32Decode('MY======MY')).toThrow(new RangeError('base32 has a bad character at position 8'));
+  });
+  it('never quotes any part of the text in an error (it is a secret)', () => {
+    for (const text of ['SECRETX1', 'ABCD\u00e9FGH', 'QQQQQQQ!']) {
+      let message = '';
+      try { base32Decode(text); } catch (e) { message = (e as Error).message; }
+      expect(message).toMatch(/^base32 has a bad character at position \d+$/);
+    }
   });
   it.each([['A', 1], ['ABC', 3], ['ABCDEF', 6], ['ABCDEFGHA', 9]])('refuses %s: length %i is no whole number of bytes', (text, n) => {
     expect(() => base32Decode(text)).toThrow(RangeError);

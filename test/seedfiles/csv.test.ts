@@ -35,11 +35,11 @@ describe('reading CSV', () => {
     const text = '\uFEFFSecret,Serial,Model,Manufacturer,Digits,Period\r\n\r\n' +
       '"' + S1.toLowerCase() + '=====",HW0000001,"Model ""X"", rev 2","Acme, Inc.",7,45\r\n' +
       '   \r\n' +
-      ' ' + S2 + ' , HW0000002 ,"multi\nline",,,\r\n';
+      ' ' + S2 + ' , HW0000002 ,"quoted, with a comma",,,\r\n';
     const rs = readCsv(text);
     expect(rs.map((r) => [r.serial, hex(r.secret), r.model, r.manufacturer, r.digits, r.period])).toEqual([
       ['HW0000001', Buffer.from('12345678901234567890').toString('hex'), 'Model "X", rev 2', 'Acme, Inc.', 7, 45],
-      ['HW0000002', Buffer.from(base32DecodeForTest(S2)).toString('hex'), 'multi\nline', undefined, 6, 30],
+      ['HW0000002', Buffer.from(base32DecodeForTest(S2)).toString('hex'), 'quoted, with a comma', undefined, 6, 30],
     ]);
   });
 

@@ -9,8 +9,10 @@ import { LIMITS } from '@hwtotp/protocol';
 import { SeedFileError, readCsv, readPskc, readSeedFile, writeCsv, writePskc, type SeedRecord } from '../../verifier/src/seedfiles/index.ts';
 import { FIG6_PSK, FIG7_PASSWORD, vector } from './helpers.ts';
 
-// XML text is trimmed by the reader and cannot hold most control characters: generate what a seed file can carry.
-const text = fc.string({ unit: fc.constantFrom(...'aZ09 &<>"\',;:=+/@.-_é中🙂'.split('')), minLength: 1, maxLength: 20 })
+// XML text is trimmed by the reader and seed files may hold no control character: generate what a
+// seed file can carry. Array.from keeps the emoji one code point (split('') would cut it into two lone
+// surrogates, which no file can hold). = + - @ and ' at the start exercise CSV formula neutralising.
+const text = fc.string({ unit: fc.constantFrom(...Array.from('aZ09 &<>"\',;:=+/@.-_é中🙂')), minLength: 1, maxLength: 20 })
   .map((s) => s.trim()).filter((s) => s.length > 0);
 const serial = fc.string({ unit: fc.constantFrom(...'ABCXYZ0189+=/:,.@-'.split('')), minLength: 9, maxLength: 24 });
 
@@ -38,7 +40,8 @@ const record: fc.Arbitrary<SeedRecord> = fc.record({
 
 describe('round-trip properties', () => {
   it('PSKC plain and with a pre-shared key', () => {
-    fc.assert(fc.property(fc.array(record, { maxLength: 5 }), (records) => {
+    // No records is no document: writePskc refuses (pskc-export.test.ts).
+    fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 5 }), (records) => {
       expect(readPskc(writePskc(records)).records).toEqual(records);
       expect(readPskc(writePskc(records, { psk: FIG6_PSK }), { psk: FIG6_PSK }).records).toEqual(records);
     }), { numRuns: 150 });

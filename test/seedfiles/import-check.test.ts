@@ -52,8 +52,12 @@ describe('checkImport', () => {
   it('RFC 6030 Figure 10: four HOTP keys, one serial twice', () => {
     const { records } = readPskc(vector('rfc6030-figure10.pskcxml'));
     expect(refusal(records).problems).toHaveLength(4);
-    // Skipping HOTP leaves nothing, and a duplicate among skipped keys is no problem.
-    expect(checkImport(records, { skipHotp: true })).toMatchObject({ accepted: [], skipped: [expect.stringMatching(/^key 1 \(serial 654321\)/), expect.anything(), expect.anything(), expect.anything()] });
+    // Skipping HOTP leaves no key to import: refused (an import of nothing is no success), naming the
+    // skipped keys; a duplicate among them is no problem.
+    const none = refusal(records, { skipHotp: true });
+    expect(none.reason).toBe('no-keys');
+    expect(none.message).toMatch(/^the file holds no key to import \(4 HOTP key\(s\) skipped\); nothing was written/);
+    expect(none.problems).toEqual([expect.stringMatching(/^key 1 \(serial 654321\)/), expect.anything(), expect.anything(), expect.anything()]);
     const asTotp = records.map((r) => ({ ...r, kind: 'totp' as const, serial: r.serial.padStart(9, '0') }));
     expect(refusal(asTotp).problems).toEqual(['serial 009999999 appears 2 times (keys 3, 4)']);
   });

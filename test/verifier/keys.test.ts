@@ -4,6 +4,7 @@ import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openVerifier } from '../../verifier/src/index.ts';
+import { MIGRATIONS } from '../../verifier/src/sqlite-migrations.ts';
 import { KEY_HEX, T0_MS, codeAt, refusal, tempDir, token } from './helpers.ts';
 
 let dir: string;
@@ -128,15 +129,17 @@ describe('damaged rows', () => {
 });
 
 describe('schema migrations', () => {
-  it('records version 1 in schema_migrations and user_version, and refuses a newer file', async () => {
+  it('records every version in schema_migrations and user_version, and refuses a newer file', async () => {
     const db = join(dir, 's.db');
     await (await openVerifier({ db, env: {}, now })).close();
     const raw = new Database(db);
-    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    const n = MIGRATIONS.length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual(MIGRATIONS.map((_m, i) => ({ version: i + 1 })));
+    expect(raw.pragma('user_version', { simple: true })).toBe(n);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (2, 0)').run();
+    raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(n + 1);
     raw.close();
-    await expect(openVerifier({ db, env: {}, now })).rejects.toThrow(/schema version 2, newer than this hwtotp \(1\)/);
+    await expect(openVerifier({ db, env: {}, now })).rejects.toThrow(`schema version ${n + 1}, newer than this hwtotp (${n})`);
   });
 });

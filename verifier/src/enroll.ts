@@ -18,8 +18,8 @@ import { checkDeviceName, checkSerial, checkUser, parseCode } from './validate.t
 export interface EnableResult { serial: string; enableDate: string }
 
 export async function enable(ctx: Context, user: string, deviceName: string, serial: string, code1: string, code2: string): Promise<EnableResult> {
-  checkUser(user);
-  checkDeviceName(deviceName);
+  user = checkUser(user);
+  deviceName = checkDeviceName(deviceName);
   checkSerial(serial);
   parseCode(code1, 'code1');
   parseCode(code2, 'code2');

@@ -29,3 +29,4 @@ export * from './provision/index.ts';
 export { verifyTotp } from './verify.ts';
 export type { VerifyOptions } from './verify.ts';
 export { findConsecutive, matchSteps } from './otp-window.ts';
+export { PG_MIGRATIONS } from './pg-migrations.ts';

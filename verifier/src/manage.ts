@@ -10,7 +10,7 @@ import { isDamaged } from './store.ts';
 
 /** Removes a token from its user. It keeps its last step (old codes stay refused) and forgets drift and locks. */
 export async function deactivate(ctx: Context, user: string, serial: string): Promise<void> {
-  checkUser(user);
+  user = checkUser(user);
   checkSerial(serial);
   const nowMs = ctx.clock();
   const row = await ctx.store.getToken(serial);
@@ -51,7 +51,7 @@ export async function reactivate(ctx: Context, serial: string): Promise<void> {
 
 /** Tokens of one user, or all tokens. Never the seed. */
 export async function list(ctx: Context, user?: string): Promise<TokenListEntry[]> {
-  if (user !== undefined) checkUser(user);
+  if (user !== undefined) user = checkUser(user);
   return (await ctx.store.listTokens(user)).map((r) => isDamaged(r)
     ? { serial: r.serial, user: null, deviceName: null, enableDate: null, state: 'damaged' as const, lastUsed: null, lockedUntil: null, damaged: r.damaged }
     : toListEntry(r));
@@ -70,5 +70,6 @@ export async function audit(ctx: Context, filter: AuditFilter = {}): Promise<Aud
   if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 1)) {
     throw new VerifierError('ValidationError', `limit must be a positive integer, got ${filter.limit}`);
   }
+  if (filter.user !== undefined) filter = { ...filter, user: checkUser(filter.user) };
   return (await ctx.store.audit(filter)).map((r) => ({ ...r, at: iso(r.at)! }));
 }

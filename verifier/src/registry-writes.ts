@@ -11,16 +11,18 @@ import { Context, noSuchToken } from './context.ts';
 import { seal, seedAad } from './seal.ts';
 import { isDamaged, type TokenRow } from './store.ts';
 import type { ExportedToken, NewToken, TokenOrigin } from './types.ts';
-import { checkSerial } from './validate.ts';
+import { checkSerial, nameProblem } from './validate.ts';
 
 function invalid(serial: string, msg: string): VerifierError {
   return new VerifierError('ValidationError', `token ${serial}: ${msg}`, { serial });
 }
 
+/** An optional name (manufacturer, model): absent, or a name by the rules of validate.ts, stored in NFC. */
 function optText(serial: string, v: unknown, what: string): string | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v.length > 128) throw invalid(serial, `${what} must be text of at most 128 characters`);
-  return v;
+  const problem = nameProblem(v);
+  if (problem) throw invalid(serial, `${what} ${problem}`);
+  return (v as string).normalize('NFC');
 }
 
 /** Validates a NewToken and builds its row (seed sealed to its serial). */

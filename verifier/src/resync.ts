@@ -18,7 +18,7 @@ import { checkSerial, checkUser, parseCode } from './validate.ts';
 export interface ResyncResult { serial: string; driftSteps: number }
 
 export async function resync(ctx: Context, user: string, serial: string, code1: string, code2: string): Promise<ResyncResult> {
-  checkUser(user);
+  user = checkUser(user);
   checkSerial(serial);
   parseCode(code1, 'code1');
   parseCode(code2, 'code2');

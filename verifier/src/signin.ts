@@ -32,7 +32,7 @@ function windowSteps(ctx: Context, row: TokenRow, now: number): number[] {
 }
 
 export async function check(ctx: Context, user: string, code: string): Promise<CheckResult> {
-  checkUser(user);
+  user = checkUser(user);
   const value = parseCode(code, 'code');
   const nowMs = ctx.now();
   const rows = await ctx.store.tokensOfUser(user);

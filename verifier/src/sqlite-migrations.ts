@@ -5,9 +5,10 @@
  * Never edit a released migration: append a new one.
  */
 import type Database from 'better-sqlite3';
+import { repairNames } from './sqlite-repair-names.ts';
 
-/** Migration SQL by version, from 1. */
-export const MIGRATIONS: string[] = [
+/** Migrations by version, from 1: SQL, or a function for a data repair SQL cannot express. */
+export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   // v1: tokens, audit log, counters, metadata (the master-key check lives in meta).
   `
   CREATE TABLE tokens (
@@ -52,6 +53,8 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE sequences (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
   CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
   `,
+  // v2: names stored before they were checked as text become names every command can reach.
+  repairNames,
 ];
 
 /**
@@ -68,7 +71,9 @@ export function migrate(db: Database.Database, file: string): number {
       throw new Error(`registry ${file} has schema version ${current}, newer than this hwtotp (${MIGRATIONS.length}); upgrade hwtotp`);
     }
     for (let v = current + 1; v <= MIGRATIONS.length; v++) {
-      db.exec(MIGRATIONS[v - 1]!);
+      const m = MIGRATIONS[v - 1]!;
+      if (typeof m === 'string') db.exec(m);
+      else m(db);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(v, Date.now());
     }
     db.pragma(`user_version = ${MIGRATIONS.length}`);

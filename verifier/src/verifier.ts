@@ -190,9 +190,8 @@ export async function openVerifier(options: VerifierOptions): Promise<Verifier> 
         `registry ${redactUrl(options.db)} is on PostgreSQL: give every process the same master key in $HWTOTP_MASTER_KEY or with --key-file`);
     }
     resolveSettings(options);
-    const mustExist = options.create === false && options.db !== ':memory:';
-  if (mustExist && !existsSync(options.db)) throw noSuchRegistry(options.db);
-  const store = await openStore(options.db, { ...options, mustExist });
+    // The database must exist already (PostgreSQL refuses a missing one); its tables are made here.
+    const store = await openStore(options.db, options);
     const { keyFile, db, create: _create, ...rest } = options;
     return openVerifierWithStore(store, { ...rest, db: redactUrl(db), keyFile: keyFile ?? null });
   }

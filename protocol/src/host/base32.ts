@@ -1,7 +1,8 @@
 /**
  * Base32, RFC 4648 §6, as authenticator secrets use it: decoding is case-insensitive, padding is
  * optional, and spaces and dashes (as printed on token cards) are ignored. The codec itself is
- * @scure/base's; this file adds the lenient input rules and errors that name the bad character.
+ * @scure/base's; this file adds the lenient input rules and errors that name the position of a bad
+ * character but never the character: the text is a secret, and an error may reach a log.
  */
 import { base32 as scure } from '@scure/base';
 
@@ -14,7 +15,8 @@ export function base32Encode(bytes: Uint8Array): string {
 
 /**
  * Decodes base32 text.
- * @throws RangeError naming the first bad character and its position, or a length no encoder makes.
+ * @throws RangeError naming the position of the first bad character (never the character), or a
+ *   length no encoder makes.
  */
 export function base32Decode(text: string): Uint8Array {
   let clean = '';
@@ -25,8 +27,7 @@ export function base32Decode(text: string): Uint8Array {
     if (c === '=') { pad = true; continue; }
     const u = c.toUpperCase();
     if (ALPHABET.indexOf(u) < 0 || pad) {
-      const shown = /[\x21-\x7e]/.test(c) ? '"' + c + '"' : 'code ' + c.charCodeAt(0);
-      throw new RangeError('base32 has a bad character ' + shown + ' at position ' + i);
+      throw new RangeError('base32 has a bad character at position ' + i);
     }
     clean += u;
   }

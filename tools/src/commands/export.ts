@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, UsageError, intFlag } from '../command.ts';
 import { dbOptions, withVerifier } from '../open-verifier.ts';
 import { keyFlags, jsonRefusal } from './import.ts';
-import { DEFAULT_PBKDF2_ITERATIONS, tokenToRecord, writeCsv, writePskc } from '@hwtotp/verifier/seedfiles';
+import { DEFAULT_PBKDF2_ITERATIONS, SeedFileError, tokenToRecord, writeCsv, writePskc } from '@hwtotp/verifier/seedfiles';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -38,6 +38,8 @@ export const exportCommand: Command = {
       const records = (await v.exportTokens(serials)).map(tokenToRecord);
       let doc: string;
       try {
+        // PSKC has no valid empty document (writePskc refuses one); CSV says the same, for one rule.
+        if (records.length === 0) throw new SeedFileError('no-keys', 'nothing to export: the registry holds no token' + (serials ? ' with the serials given' : ''));
         doc = format === 'csv' ? writeCsv(records) : writePskc(records, { ...keys, iterations });
       } catch (e) {
         return jsonRefusal(flags, io, e);

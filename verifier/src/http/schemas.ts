@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { LIMITS, SERIAL_PATTERN } from '@hwtotp/protocol';
 import { HttpError } from './errors.ts';
+import { MAX_NAME_LENGTH, textProblem } from '../validate.ts';
 
-/** No control characters: names end up in logs, audit rows and the console. */
-// eslint-disable-next-line no-control-regex
-const PRINTABLE = /^[^\x00-\x1f\x7f]+$/;
+/** Names follow the verifier's one rule (validate.ts): well-formed Unicode, no control characters. */
+const NAME_TEXT = { test: (s: string) => textProblem(s) === undefined };
 const { min: MIN_DIGITS, max: MAX_DIGITS } = LIMITS.digits;
 // Derived from the token parameters' digit limits, not restated.
 const CODE = new RegExp(`^\\d{${MIN_DIGITS},${MAX_DIGITS}}$`);
@@ -27,8 +27,10 @@ function typeOf(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 }
 
-const user = text('user name', 128, PRINTABLE, 'must not contain control characters');
-const deviceName = text('device name', 128, PRINTABLE, 'must not contain control characters');
+const NAME_MESSAGE = 'must be well-formed Unicode without control characters';
+// NFC here too, so the per-user rate limit sees one user however the name was spelled.
+const user = text('user name', MAX_NAME_LENGTH, NAME_TEXT, NAME_MESSAGE).transform((s) => s.normalize('NFC'));
+const deviceName = text('device name', MAX_NAME_LENGTH, NAME_TEXT, NAME_MESSAGE).transform((s) => s.normalize('NFC'));
 const serial = text('serial number', 64, SERIAL_PATTERN, 'must be 9-64 characters of A-Z a-z 0-9 + = / : , . @ -');
 const code = text('code', MAX_DIGITS, CODE, `must be ${MIN_DIGITS} to ${MAX_DIGITS} digits`);
 

@@ -11,7 +11,9 @@
  * moved by sign-ins, and would put a seventh column into most exports of tokens in use; PSKC's
  * TimeDrift carries it both ways.
  * Fields follow RFC 4180 (double quotes, "" inside quotes, CRLF or LF); a UTF-8 BOM and blank lines
- * are ignored, and unquoted fields are trimmed.
+ * are ignored, and unquoted fields are trimmed. No field may hold a control character (tab and line
+ * ends inside quotes included). A cell a spreadsheet would run as a formula is written with a
+ * leading quote, taken off again when read (csv-formula.ts).
  */
 import { DEFAULT_PARAMS, LIMITS } from '@hwtotp/protocol';
 import { base32Decode, base32Encode, parseAlgorithm } from '@hwtotp/protocol/host';
@@ -19,11 +21,25 @@ import { SeedFileError } from './errors.ts';
 import { SeedRecord, describeKey } from './record.ts';
 import { DEFAULT_MAX_BYTES } from './xml.ts';
 import { decodeUtf8 } from './text.ts';
+import { neutraliseFormula, restoreFormula } from './csv-formula.ts';
+import { textProblem } from '../validate.ts';
 
 export const CSV_COLUMNS = ['serial', 'secret', 'period', 'digits', 'manufacturer', 'model'];
 const EXTRA_COLUMNS = ['algorithm', 't0', 'drift'];
 /** The extra columns the writer may add (drift is read only, see above). */
 const WRITTEN_EXTRAS = ['algorithm', 't0'];
+
+/**
+ * Bounds that keep any CSV file within the size limit under 300 MB of memory: a 16 MiB file of
+ * 4 million two-byte rows took 2.4 GB and 159 s before them (measured). Rows cost a few hundred bytes
+ * each whatever their length, so their number is bounded, and so is a row's width (the header has at
+ * most the nine known columns). Both are counted while splitting, before the rows pile up. At the
+ * bound, 50,000 valid rows (16.5 MB) import in 253 MB through `hwtotp import` (measured).
+ */
+export const MAX_CSV_ROWS = 50_000;
+const MAX_CSV_FIELDS = 16;
+/** Problems listed in one refusal; the rest are counted. */
+const MAX_PROBLEMS_LISTED = 100;
 
 interface Row {
   line: number;
@@ -39,10 +55,19 @@ export function splitCsv(text: string): Row[] {
   let wasQuoted = false;
   let line = 1;
   let rowLine = 1;
-  const endField = () => { fields.push(wasQuoted ? field : field.trim()); field = ''; wasQuoted = false; };
+  const endField = () => {
+    if (fields.length === MAX_CSV_FIELDS) {
+      throw new SeedFileError('too-large', 'line ' + rowLine + ': more than ' + MAX_CSV_FIELDS + ' fields (the known columns are ' + CSV_COLUMNS.concat(EXTRA_COLUMNS).join(',') + ')');
+    }
+    fields.push(wasQuoted ? field : field.trim()); field = ''; wasQuoted = false;
+  };
   const endRow = () => {
     endField();
-    if (!(fields.length === 1 && fields[0] === '')) rows.push({ line: rowLine, fields });
+    if (!(fields.length === 1 && fields[0] === '')) {
+      // The header plus MAX_CSV_ROWS keys.
+      if (rows.length > MAX_CSV_ROWS) throw new SeedFileError('too-large', 'line ' + rowLine + ': more than ' + MAX_CSV_ROWS + ' keys in one CSV file; split it');
+      rows.push({ line: rowLine, fields });
+    }
     fields = [];
   };
   for (let i = 0; i < text.length; i++) {
@@ -94,6 +119,7 @@ export function readCsv(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES
   const col: { [name: string]: number } = {};
   header.fields.forEach((name, i) => {
     const n = name.toLowerCase();
+    if (textProblem(name)) throw new SeedFileError('malformed', 'line ' + header.line + ', column ' + (i + 1) + ': the header holds a control character');
     if (!CSV_COLUMNS.includes(n) && !EXTRA_COLUMNS.includes(n)) {
       throw new SeedFileError('malformed', 'line ' + header.line + ', column ' + (i + 1) + ': unknown column "' + name.slice(0, 40) +
         '" (the header is ' + CSV_COLUMNS.join(',') + ')');
@@ -117,7 +143,10 @@ export function readCsv(input: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES
     }
   }
   if (problems.length) {
-    throw new SeedFileError('invalid-value', problems.length === 1 ? problems[0]! : problems.length + ' rows are bad', problems);
+    const listed = problems.length > MAX_PROBLEMS_LISTED
+      ? problems.slice(0, MAX_PROBLEMS_LISTED).concat('... and ' + (problems.length - MAX_PROBLEMS_LISTED) + ' more bad rows')
+      : problems;
+    throw new SeedFileError('invalid-value', problems.length === 1 ? problems[0]! : problems.length + ' rows are bad', listed);
   }
   return records;
 }
@@ -127,14 +156,19 @@ function readRow(row: Row, col: { [name: string]: number }, width: number): Seed
   if (row.fields.length !== width) {
     throw new SeedFileError('invalid-value', 'line ' + row.line + ': ' + row.fields.length + ' fields, the header has ' + width);
   }
-  const get = (name: string) => (col[name] === undefined ? '' : row.fields[col[name]!]!);
+  for (const [name, i] of Object.entries(col)) {
+    const problem = textProblem(row.fields[i]!);
+    // The secret's column is named but nothing of its value, not even the offending character.
+    if (problem) throw new SeedFileError('invalid-value', at(name) + ': ' + (name === 'secret' ? 'holds a control character' : problem));
+  }
+  const get = (name: string) => (col[name] === undefined ? '' : restoreFormula(row.fields[col[name]!]!));
   const serial = get('serial');
   if (serial === '') throw new SeedFileError('invalid-value', at('serial') + ': empty');
   let secret: Uint8Array;
   try {
     secret = base32Decode(get('secret'));
   } catch {
-    // base32Decode's message quotes the bad character; a seed file error must not echo any of the secret.
+    // base32Decode's message places the bad character in the secret; a seed-file error says nothing of the secret.
     throw new SeedFileError('invalid-value', at('secret') + ': not valid base32 (RFC 4648)');
   }
   if (secret.length === 0) throw new SeedFileError('invalid-value', at('secret') + ': empty');
@@ -167,7 +201,8 @@ function readRow(row: Row, col: { [name: string]: number }, width: number): Seed
 }
 
 function csvField(s: string): string {
-  return /[",\r\n]|^\s|\s$/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  // A neutralised formula is quoted too, as OWASP advises: the quotes keep it one cell whatever it holds.
+  return /[",\r\n]|^\s|\s$|^'/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
 /** Writes TOTP records as CSV (CRLF line ends, RFC 4180). HOTP keys cannot be written in this format. */
@@ -180,7 +215,7 @@ export function writeCsv(records: SeedRecord[]): string {
     }
     const cells = [r.serial, base32Encode(r.secret), String(r.period), String(r.digits), r.manufacturer ?? '', r.model ?? ''];
     for (const c of extras) cells.push(c === 'algorithm' ? r.algorithm : String(r.t0));
-    lines.push(cells.map(csvField).join(','));
+    lines.push(cells.map((c) => csvField(neutraliseFormula(c))).join(','));
   });
   return lines.join('\r\n') + '\r\n';
 }

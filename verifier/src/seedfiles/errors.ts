@@ -6,6 +6,8 @@
  * end up in a terminal log or an HTTP reply.
  */
 
+import { printable } from '../validate.ts';
+
 /** Why a seed file was refused; tests and callers branch on this, people read the message. */
 export type SeedFileReason =
   | 'too-large'
@@ -16,7 +18,8 @@ export type SeedFileReason =
   | 'missing-key'
   | 'wrong-key'
   | 'duplicate'
-  | 'refused-keys';
+  | 'refused-keys'
+  | 'no-keys';
 
 /** A refused seed file. `problems` lists every problem found when there are several (one per line). */
 export class SeedFileError extends Error {
@@ -29,8 +32,10 @@ export class SeedFileError extends Error {
   readonly problems: string[];
 
   constructor(reason: SeedFileReason, message: string, problems?: string[]) {
-    super(problems && problems.length > 1 ? message + ':\n  ' + problems.join('\n  ') : message);
+    // A message may quote a serial or a column name from a hostile file: control characters are shown, never sent.
+    const lines = problems?.map(printable);
+    super(lines && lines.length > 1 ? printable(message) + ':\n  ' + lines.join('\n  ') : printable(message));
     this.reason = reason;
-    this.problems = problems ?? [message];
+    this.problems = lines ?? [this.message];
   }
 }

@@ -68,6 +68,10 @@ export function checkImport(records: SeedRecord[], opts: ImportCheckOptions = {}
       duplicates++;
     }
   }
+  if (problems.length === 0 && accepted.length === 0) {
+    throw new SeedFileError('no-keys', 'the file holds no key to import' + (skipped.length ? ' (' + skipped.length + ' HOTP key(s) skipped)' : '') +
+      '; nothing was written', skipped.length ? skipped : undefined);
+  }
   if (problems.length) {
     const reason = duplicates === problems.length ? 'duplicate' : 'refused-keys';
     throw new SeedFileError(reason, 'import refused, nothing was written' + (problems.length === 1 ? ': ' + problems[0] : ''), problems);

@@ -22,6 +22,7 @@ import { base64Decode } from './base64.ts';
 import { NS, OTP_ALGORITHMS, suiteHash } from './pskc-names.ts';
 import { ContainerKeys, KeyOptions, WRONG_KEY, cipherBytes, containerKeys, decryptElement } from './pskc-keys.ts';
 import { hmac, macEqual } from './pskc-crypto.ts';
+import { textProblem } from '../validate.ts';
 
 export interface PskcReadOptions extends KeyOptions {
   /** Largest input accepted, in bytes (default 16 MiB). */
@@ -69,10 +70,22 @@ export function readPskc(input: string | Uint8Array, opts: PskcReadOptions = {})
   return { records, protection: keys.protection };
 }
 
+/**
+ * A text field that names something (serial, Key Id, manufacturer, model, issuer), refused when it
+ * holds a control character (tab, line ends, DEL and C1 included, which XML itself allows): such
+ * text would be exported raw and reach terminals and spreadsheets. Names the field, not the value.
+ */
+function nameText(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = textProblem(value);
+  if (problem) throw new SeedFileError('invalid-value', field + ' ' + problem);
+  return value;
+}
+
 function readKey(pkg: XmlElement, key: XmlElement, keys: ContainerKeys): SeedRecord {
   const info = child(pkg, NS.pskc, 'DeviceInfo');
-  const keyId = key.attrs.Id;
-  const serial = childText(info, NS.pskc, 'SerialNo') ?? keyId;
+  const keyId = nameText(key.attrs.Id, 'Key Id');
+  const serial = nameText(childText(info, NS.pskc, 'SerialNo'), 'DeviceInfo/SerialNo') ?? keyId;
   if (!serial) throw new SeedFileError('invalid-value', 'has neither DeviceInfo/SerialNo nor a Key Id');
 
   const algUri = key.attrs.Algorithm;
@@ -99,9 +112,9 @@ function readKey(pkg: XmlElement, key: XmlElement, keys: ContainerKeys): SeedRec
 
   const record: SeedRecord = { serial, secret, kind, algorithm, digits, period, t0, driftSteps };
   if (kind === 'hotp') record.counter = counter ?? 0;
-  const manufacturer = childText(info, NS.pskc, 'Manufacturer');
-  const model = childText(info, NS.pskc, 'Model');
-  const issuer = childText(key, NS.pskc, 'Issuer');
+  const manufacturer = nameText(childText(info, NS.pskc, 'Manufacturer'), 'DeviceInfo/Manufacturer');
+  const model = nameText(childText(info, NS.pskc, 'Model'), 'DeviceInfo/Model');
+  const issuer = nameText(childText(key, NS.pskc, 'Issuer'), 'Issuer');
   if (manufacturer !== undefined) record.manufacturer = manufacturer;
   if (model !== undefined) record.model = model;
   if (issuer !== undefined) record.issuer = issuer;

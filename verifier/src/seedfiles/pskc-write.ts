@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { SeedFileError } from './errors.ts';
 import { SeedRecord, describeKey } from './record.ts';
 import { escapeXml } from './xml.ts';
+import { textProblem } from '../validate.ts';
 import { base64Encode } from './base64.ts';
 import { AES128_CBC, HMAC_SHA1, NS, OTP_URI, PBKDF2, hashSuite } from './pskc-names.ts';
 import { cbcEncrypt, hmac, pbkdf2 } from './pskc-crypto.ts';
@@ -36,8 +37,13 @@ interface Protection {
   macKey: Uint8Array;
 }
 
-/** Serialises records as a PSKC document (UTF-8 text). */
+/**
+ * Serialises records as a PSKC document (UTF-8 text) that the RFC 6030 schema accepts.
+ * @throws SeedFileError 'no-keys' for no records (the schema requires a KeyPackage, so there is no
+ *   valid empty document), and 'invalid-value' for text holding a control character.
+ */
 export function writePskc(records: SeedRecord[], opts: PskcWriteOptions = {}): string {
+  if (records.length === 0) throw new SeedFileError('no-keys', 'nothing to export: a PSKC document must hold at least one key (RFC 6030 §4)');
   if (opts.psk && opts.password !== undefined) throw new SeedFileError('invalid-value', 'give a pre-shared key or a password, not both');
   if (opts.psk && opts.psk.length !== 16) {
     throw new SeedFileError('invalid-value', 'the pre-shared key must be 16 bytes (AES-128), got ' + opts.psk.length);
@@ -97,8 +103,14 @@ function encryptedBody(ivAndCiphertext: Uint8Array, indent: string): string[] {
 function keyPackage(r: SeedRecord, index: number, prot: Protection | undefined): string[] {
   if (!r.serial) throw new SeedFileError('invalid-value', describeKey(index) + ': has no serial');
   if (r.kind !== 'totp' && r.kind !== 'hotp') throw new SeedFileError('invalid-value', describeKey(index, r.serial) + ': kind must be totp or hotp');
+  // What the reader refuses is never written: a control character would also break XML 1.0 (§2.2).
+  const text = (field: string, value: string) => {
+    const problem = textProblem(value);
+    if (problem) throw new SeedFileError('invalid-value', describeKey(index, r.serial) + ': ' + field + ' ' + problem);
+    return escapeXml(value);
+  };
   const el = (name: string, value: string | undefined, indent: string) =>
-    value === undefined ? [] : [indent + '<pskc:' + name + '>' + escapeXml(value) + '</pskc:' + name + '>'];
+    value === undefined ? [] : [indent + '<pskc:' + name + '>' + text(name, value) + '</pskc:' + name + '>'];
   const plainInt = (name: string, value: number | undefined) =>
     value === undefined ? [] : ['        <pskc:' + name + '>', '          <pskc:PlainValue>' + value + '</pskc:PlainValue>', '        </pskc:' + name + '>'];
   const lines = [
@@ -108,7 +120,7 @@ function keyPackage(r: SeedRecord, index: number, prot: Protection | undefined):
     ...el('SerialNo', r.serial, '      '),
     ...el('Model', r.model, '      '),
     '    </pskc:DeviceInfo>',
-    '    <pskc:Key Id="' + escapeXml(r.keyId ?? r.serial) + '" Algorithm="' + OTP_URI[r.kind] + '">',
+    '    <pskc:Key Id="' + text('Key Id', r.keyId ?? r.serial) + '" Algorithm="' + OTP_URI[r.kind] + '">',
     ...el('Issuer', r.issuer, '      '),
     '      <pskc:AlgorithmParameters>',
     ...el('Suite', r.algorithm === 'SHA1' ? undefined : hashSuite(r.algorithm), '        '),
