@@ -128,15 +128,15 @@ describe('damaged rows', () => {
 });
 
 describe('schema migrations', () => {
-  it('records version 1 in schema_migrations and user_version, and refuses a newer file', async () => {
+  it('records versions 1 and 2 in schema_migrations and user_version, and refuses a newer file', async () => {
     const db = join(dir, 's.db');
     await (await openVerifier({ db, env: {}, now })).close();
     const raw = new Database(db);
-    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(raw.pragma('user_version', { simple: true })).toBe(2);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (2, 0)').run();
+    raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (3, 0)').run();
     raw.close();
-    await expect(openVerifier({ db, env: {}, now })).rejects.toThrow(/schema version 2, newer than this hwtotp \(1\)/);
+    await expect(openVerifier({ db, env: {}, now })).rejects.toThrow(/schema version 3, newer than this hwtotp \(2\)/);
   });
 });

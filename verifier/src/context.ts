@@ -16,6 +16,8 @@ export interface Settings extends LockPolicy {
   enableWindowSteps: number;
   resyncWindowSeconds: number;
   checkWindowSteps: number;
+  maxWindowSteps: number;
+  autoResyncSteps: number;
   trustedDriftSteps: number;
   maxTokensPerUser: number;
 }
@@ -25,6 +27,8 @@ export const DEFAULT_SETTINGS: Settings = {
   enableWindowSteps: 10,
   resyncWindowSeconds: 86400,
   checkWindowSteps: 1,
+  maxWindowSteps: 10,
+  autoResyncSteps: 20,
   trustedDriftSteps: 2,
   maxTokensPerUser: 8,
   maxFailures: 5,

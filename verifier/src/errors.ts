@@ -9,6 +9,7 @@
 /** The stable error names. Scripts and the HTTP API match on these, never on messages. */
 export type VerifierErrorName =
   | 'InvalidAuthenticationCode'
+  | 'NextCodeRequired'
   | 'NoSuchEntity'
   | 'EntityAlreadyExists'
   | 'LimitExceeded'
@@ -25,6 +26,7 @@ export const HTTP_STATUS: { [N in VerifierErrorName]: number } = {
   ValidationError: 400,
   ClockSkew: 400,
   InvalidAuthenticationCode: 403,
+  NextCodeRequired: 403,
   TokenDisabled: 403,
   NoSuchEntity: 404,
   EntityAlreadyExists: 409,

@@ -20,7 +20,7 @@ export async function deactivate(ctx: Context, user: string, serial: string): Pr
   }
   const ok = await ctx.store.updateToken(serial, {
     state: row.state === 'disabled' ? 'disabled' : 'unassigned', user: null, deviceName: null, enableDate: null,
-    driftSteps: 0, candidateDriftSteps: null, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
+    driftSteps: 0, candidateDriftSteps: null, clockModel: null, pendingStep: null, pendingAt: null, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
   }, { user, version: row.version }, [ctx.audit(nowMs, 'deactivate', row, 'ok')]);
   if (!ok) throw new VerifierError('EntityTemporarilyUnmodifiable', `token ${serial} changed meanwhile; try again`, { serial, retryAfter: 1 });
 }

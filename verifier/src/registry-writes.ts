@@ -53,7 +53,7 @@ function toRow(ctx: Context, t: NewToken, state: TokenRow['state'], origin: Toke
     user: null, deviceName: null, enableDate: null, driftSteps: drift, candidateDriftSteps: null, lastStep: -1,
     failures: 0, lockedUntil: null, lockLevel: 0, origin, kcv,
     manufacturer: optText(serial, t.manufacturer, 'manufacturer'), model: optText(serial, t.model, 'model'),
-    createdAt: nowMs, updatedAt: nowMs, lastUsed: null, version: 1,
+    createdAt: nowMs, updatedAt: nowMs, lastUsed: null, clockModel: null, pendingStep: null, pendingAt: null, version: 1,
   };
 }
 

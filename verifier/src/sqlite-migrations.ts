@@ -52,6 +52,13 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE sequences (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
   CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
   `,
+  // v2: the clock-rate model (clock-model.ts encodeModel: a JSON array of six numbers) and the
+  // pending first code of an auto-resync (NextCodeRequired).
+  `
+  ALTER TABLE tokens ADD COLUMN clock_model TEXT;
+  ALTER TABLE tokens ADD COLUMN pending_step INTEGER;
+  ALTER TABLE tokens ADD COLUMN pending_at INTEGER;
+  `,
 ];
 
 /**

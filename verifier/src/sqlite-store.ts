@@ -12,6 +12,7 @@ import { HASH_ALGORITHMS, SERIAL_PATTERN } from '@hwtotp/protocol';
 import type { HashAlgorithm } from '@hwtotp/protocol';
 import { VerifierError } from './errors.ts';
 import { migrate } from './sqlite-migrations.ts';
+import { decodeModel, encodeModel, type ClockModel } from './clock-model.ts';
 import type { AuditEntry, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
@@ -21,7 +22,8 @@ const COLUMNS: { [K in keyof TokenRow]: string } = {
   enableDate: 'enable_date', driftSteps: 'drift_steps', candidateDriftSteps: 'candidate_drift_steps',
   lastStep: 'last_step', failures: 'failures', lockedUntil: 'locked_until', lockLevel: 'lock_level',
   origin: 'origin', kcv: 'kcv', manufacturer: 'manufacturer', model: 'model', createdAt: 'created_at',
-  updatedAt: 'updated_at', lastUsed: 'last_used', version: 'version',
+  updatedAt: 'updated_at', lastUsed: 'last_used', clockModel: 'clock_model', pendingStep: 'pending_step',
+  pendingAt: 'pending_at', version: 'version',
 };
 const KEYS = Object.keys(COLUMNS) as (keyof TokenRow)[];
 const STATES: TokenState[] = ['pending', 'unassigned', 'assigned', 'disabled'];
@@ -75,11 +77,21 @@ function decode(raw: Raw): TokenRow {
     lockedUntil: int(raw, 'locked_until', true), lockLevel: int(raw, 'lock_level', false)!, origin,
     kcv: text(raw, 'kcv'), manufacturer: text(raw, 'manufacturer'), model: text(raw, 'model'),
     createdAt: int(raw, 'created_at', false)!, updatedAt: int(raw, 'updated_at', false)!,
-    lastUsed: int(raw, 'last_used', true), version: int(raw, 'version', false)!,
+    lastUsed: int(raw, 'last_used', true), clockModel: model(raw), pendingStep: int(raw, 'pending_step', true),
+    pendingAt: int(raw, 'pending_at', true), version: int(raw, 'version', false)!,
   };
 }
 
-function bindValue(v: unknown): unknown {
+function model(raw: Raw): ClockModel | null {
+  const t = text(raw, 'clock_model');
+  if (t === null) return null;
+  const m = decodeModel(t);
+  if (!m) throw corrupt(raw.serial, 'clock_model is not a clock model');
+  return m;
+}
+
+function bindValue(v: unknown, key?: keyof TokenRow): unknown {
+  if (key === 'clockModel') return encodeModel(v as ClockModel | null);
   return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
 }
 
@@ -196,7 +208,7 @@ export class SqliteStore implements TokenStore {
           throw new VerifierError('EntityAlreadyExists',
             `token ${r.serial} is already in the registry; nothing was written`, { serial: r.serial });
         }
-        ins.run(...KEYS.map((k) => bindValue(r[k])));
+        ins.run(...KEYS.map((k) => bindValue(r[k], k)));
       }
       this.writeAudit(audit);
     });
@@ -208,7 +220,7 @@ export class SqliteStore implements TokenStore {
     for (const k of Object.keys(patch) as (keyof TokenPatch)[]) {
       if (patch[k] === undefined) continue;
       sets.push(`${COLUMNS[k]} = ?`);
-      params.push(bindValue(patch[k]));
+      params.push(bindValue(patch[k], k));
     }
     sets.push('version = version + 1');
     const whereParams: unknown[] = [serial];

@@ -9,6 +9,7 @@
  * processes: only one of two racing acceptances finds `last_step < step` still true.
  */
 import type { HashAlgorithm } from '@hwtotp/protocol';
+import type { ClockModel } from './clock-model.ts';
 import type { AuditAction, AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
 /** A token as stored. The secret is sealed (seal.ts); times are ms since the epoch. */
@@ -37,6 +38,12 @@ export interface TokenRow {
   createdAt: number;
   updatedAt: number;
   lastUsed: number | null;
+  /** The clock-rate model (clock-model.ts): one compact column, null until a first observation. */
+  clockModel: ClockModel | null;
+  /** After a NextCodeRequired: the step the first code matched, else null. */
+  pendingStep: number | null;
+  /** When that first code came (ms); its next code is accepted within NEXT_CODE_MS of it. */
+  pendingAt: number | null;
   /** Bumped by every write; lets read-modify-write updates detect a concurrent change. */
   version: number;
 }

@@ -124,8 +124,19 @@ export interface VerifierOptions {
   enableWindowSteps?: number;
   /** Resync window: ±seconds around now searched. Default 86400 (±1 day). */
   resyncWindowSeconds?: number;
-  /** Sign-in window: ±steps around now + drift. Default 1. */
+  /** Sign-in window: ±steps around the predicted step (now + drift). Default 1. */
   checkWindowSteps?: number;
+  /**
+   * Bound on the sign-in window once the clock-rate model widens it for its uncertainty (a token
+   * idle for months): never more than ±this many steps around the prediction. Default 10.
+   */
+  maxWindowSteps?: number;
+  /**
+   * Auto-resync band: a code within ±this many steps of the prediction but outside the sign-in
+   * window is refused with NextCodeRequired, and the token's next code then signs in. 0 turns it
+   * off. Default 20.
+   */
+  autoResyncSteps?: number;
   /** Enrollment drifts within ±this many steps are trusted outright (README "Late codes"). Default 2. */
   trustedDriftSteps?: number;
   /** Tokens per user. Default 8. */

@@ -93,16 +93,23 @@ function setting(options: VerifierOptions, name: keyof Settings, min: number, ma
 
 /** Resolves options into settings, checking each. */
 export function resolveSettings(options: VerifierOptions): Settings {
-  return {
+  const s: Settings = {
     enableWindowSteps: setting(options, 'enableWindowSteps', 1, 1000),
     resyncWindowSeconds: setting(options, 'resyncWindowSeconds', 60, 30 * 86400),
     checkWindowSteps: setting(options, 'checkWindowSteps', 0, 10),
+    maxWindowSteps: setting(options, 'maxWindowSteps', 0, 100),
+    autoResyncSteps: setting(options, 'autoResyncSteps', 0, 1000),
     trustedDriftSteps: setting(options, 'trustedDriftSteps', 0, 1000),
     maxTokensPerUser: setting(options, 'maxTokensPerUser', 1, 1000),
     maxFailures: setting(options, 'maxFailures', 1, 1000),
     lockSeconds: setting(options, 'lockSeconds', 1, 86400),
     maxLockSeconds: setting(options, 'maxLockSeconds', 1, 30 * 86400),
   };
+  if (s.maxWindowSteps < s.checkWindowSteps) {
+    throw new VerifierError('ValidationError',
+      `maxWindowSteps (${s.maxWindowSteps}) must be at least checkWindowSteps (${s.checkWindowSteps}): it bounds the widened sign-in window`);
+  }
+  return s;
 }
 
 /** The SQLite durability asked for: the option, else $HWTOTP_SQLITE_SYNC, else `normal`. */
