@@ -51,7 +51,8 @@ export async function reactivate(ctx: Context, serial: string): Promise<void> {
 /** Tokens of one user, or all tokens. Never the seed. */
 export async function list(ctx: Context, user?: string): Promise<TokenListEntry[]> {
   if (user !== undefined) checkUser(user);
-  return (await ctx.store.listTokens(user)).map(toListEntry);
+  const nowMs = ctx.clock();
+  return (await ctx.store.listTokens(user)).map((r) => toListEntry(r, ctx.settings, nowMs));
 }
 
 /** One token's state. Never the seed. */
@@ -59,7 +60,7 @@ export async function token(ctx: Context, serial: string): Promise<TokenInfo> {
   checkSerial(serial);
   const row = await ctx.store.getToken(serial);
   if (!row) throw noSuchToken(serial);
-  return toInfo(row);
+  return toInfo(row, ctx.settings, ctx.clock());
 }
 
 /** Audit rows, newest first (default limit 100). */

@@ -54,8 +54,14 @@ export type TokenInfo = {
   user: string | null;
   deviceName: string | null;
   enableDate: string | null;
-  /** Token clock minus server clock, in steps. */
+  /** Token clock minus server clock, in steps, as measured by the last accepted code. */
   driftSteps: number;
+  /** The clock model's predicted drift now, in steps: where sign-in searches. */
+  driftNowSteps: number;
+  /** The sign-in window now: ±this many steps around driftNowSteps (widened by the model's uncertainty). */
+  windowSteps: number;
+  /** How fast the token's clock runs, in ppm (positive: fast), once observations far enough apart fit it; else null. */
+  ratePpm: number | null;
   /** A second drift still in the running after a late enrollment (see README "Late codes"), else null. */
   candidateDriftSteps: number | null;
   /** The last step accepted (no code at or before it is accepted again), or null if none yet. */
@@ -81,6 +87,10 @@ export type TokenListEntry = {
   state: TokenState;
   lastUsed: string | null;
   lockedUntil: string | null;
+  /** The clock model's predicted drift now, in steps. */
+  driftNowSteps: number;
+  /** The token clock's rate in ppm once fitted, else null. */
+  ratePpm: number | null;
 }
 
 /** What the audit log records. */
