@@ -3,7 +3,8 @@
 //   oathtool  the independent C oracle for codes (tests);
 //   socat     gives the simulated token a real pseudo-terminal (tests, `npm start`, `hwtotp sim`);
 //   chromium  the real browser for the web console tests;
-//   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check (tests).
+//   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check (tests);
+//   faketime  runs the real CLI at a chosen wall-clock time (the clock-drift black-box test).
 // Runs as `pretest` with no arguments (every package), and as `prestart` with `socat` alone, so that
 // `npm test` and `npm start` on a fresh machine need nothing else. Not root: through `sudo -n` when
 // that works without a password, else it names the command to run and fails.
@@ -16,6 +17,7 @@ const known = [
   { pkg: 'chromium', bin: '/usr/bin/chromium' },
   { pkg: 'pskc-utils', bin: '/usr/bin/pskc2csv' },
   { pkg: 'pskctool', bin: '/usr/bin/pskctool' },
+  { pkg: 'faketime', bin: '/usr/bin/faketime' },
 ];
 const asked = process.argv.slice(2);
 for (const a of asked) {

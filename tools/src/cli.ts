@@ -17,6 +17,7 @@ const COMMANDS: { [name: string]: () => Promise<Command> } = {
   resync: async () => (await import('./commands/resync.ts')).resync,
   deactivate: async () => (await import('./commands/deactivate.ts')).deactivate,
   list: async () => (await import('./commands/list.ts')).list,
+  find: async () => (await import('./commands/find.ts')).find,
   import: async () => (await import('./commands/import.ts')).importCommand,
   export: async () => (await import('./commands/export.ts')).exportCommand,
   serve: async () => (await import('./commands/serve.ts')).serve,

@@ -38,7 +38,8 @@ export const DEFAULT_SETTINGS: Settings = {
   maxLockSeconds: 3600,
 };
 
-const CACHE_LIMIT = 10000;
+/** Cached generators: enough for `find` over a 100,000-token registry without recomputing (~200 B each). */
+const CACHE_LIMIT = 200_000;
 
 /** The shared state of one open verifier. */
 export class Context {

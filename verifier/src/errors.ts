@@ -10,6 +10,7 @@
 export type VerifierErrorName =
   | 'InvalidAuthenticationCode'
   | 'NextCodeRequired'
+  | 'AmbiguousMatch'
   | 'NoSuchEntity'
   | 'EntityAlreadyExists'
   | 'LimitExceeded'
@@ -31,6 +32,7 @@ export const HTTP_STATUS: { [N in VerifierErrorName]: number } = {
   NoSuchEntity: 404,
   EntityAlreadyExists: 409,
   LimitExceeded: 409,
+  AmbiguousMatch: 409,
   EntityTemporarilyUnmodifiable: 423,
   MasterKeyMismatch: 500,
   MasterKeyMissing: 500,

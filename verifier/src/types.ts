@@ -96,7 +96,7 @@ export type TokenListEntry = {
 /** What the audit log records. */
 export type AuditAction =
   | 'enable' | 'check' | 'resync' | 'deactivate' | 'lock' | 'import' | 'provision' | 'export'
-  | 'disable' | 'reactivate' | 'remove';
+  | 'disable' | 'reactivate' | 'remove' | 'find';
 
 /** One audit row. Never holds a seed or a code. */
 export type AuditRow = {

@@ -16,6 +16,7 @@ import { enable, type EnableResult } from './enroll.ts';
 import { check, type CheckResult } from './signin.ts';
 import { resync, type ResyncResult } from './resync.ts';
 import * as manage from './manage.ts';
+import { find, type FindResult } from './find.ts';
 import * as writes from './registry-writes.ts';
 
 const KEY_CHECK = 'master-key-check';
@@ -38,6 +39,8 @@ export class Verifier {
   resync(user: string, serial: string, code1: string, code2: string): Promise<ResyncResult> {
     return resync(this.ctx, user, serial, code1, code2);
   }
+  /** Operator: the one token that shows these two consecutive codes now (audited; a lookup, writes nothing else). */
+  find(code1: string, code2: string): Promise<FindResult> { return find(this.ctx, code1, code2); }
   /** Removes the token from the user (it can be enabled again). */
   deactivate(user: string, serial: string): Promise<void> { return manage.deactivate(this.ctx, user, serial); }
   /** Operator: the token stops working until reactivated. */

@@ -33,6 +33,7 @@ const code = text('code', 8, CODE, 'must be 6 to 8 digits');
 export const EnableBody = z.strictObject({ user, deviceName, serial, code1: code, code2: code });
 export const CheckBody = z.strictObject({ user, code });
 export const ResyncBody = z.strictObject({ user, serial, code1: code, code2: code });
+export const FindBody = z.strictObject({ code1: code, code2: code });
 export const DeactivateBody = z.strictObject({ user, serial });
 export const DevicesQuery = z.strictObject({ user: user.optional() });
 export const AuditQuery = z.strictObject({
