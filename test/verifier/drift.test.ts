@@ -112,6 +112,8 @@ describe('clock-rate model', () => {
     for (const c of [first.code, second.code]) expect((await refusal(() => r.v.check('alice', c))).name).toBe('InvalidAuthenticationCode');
     // And the next sign-in needs one code again.
     expect(await t.signIn('alice', r.clock.ms + 3_600_000, 4)).toMatchObject({ ok: true });
+    // A seed-file export carries the drift now as PSKC TimeDrift (whole steps; the format has no rate).
+    expect((await r.v.exportTokens([A.serial]))[0]!.driftSteps).toBe(12);
   });
 });
 

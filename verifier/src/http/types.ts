@@ -35,4 +35,6 @@ export interface HttpVerifier {
 export interface SimHandle {
   screen(): string[];
   press(): unknown;
+  /** PNG of the pixels the firmware drew (countdown bar included), one PNG pixel per screen pixel. */
+  screenPng?(): Buffer;
 }
