@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import {
-  decodeModel, encodeModel, fittedRatePpm, observe, predict, RATE_PRIOR_PPM, type ClockModel,
+  decodeModel, encodeModel, fittedRatePpm, observe, predict, RATE_PRIOR_PPM, resynced, type ClockModel,
 } from '../../verifier/src/clock-model.ts';
 import { MIGRATIONS } from '../../verifier/src/sqlite-migrations.ts';
 import { openVerifier } from '../../verifier/src/index.ts';
@@ -60,6 +60,15 @@ describe('clock model', () => {
     expect(jumped.pOR).toBe(0);
     expect(jumped.rate).toBe(m!.rate);
     expect(predict(jumped, ms + 1000, P, 0).driftSteps).toBe(stepOf(ms, 40) + 12 - Math.floor(ms / 1000 / P));
+  });
+
+  it('a resync restarts the offset where the codes are, and keeps the rate', () => {
+    const a = observe(null, 60_000_000, T0_MS, P, 0);
+    const b = observe(a, 60_000_000 + 2880, T0_MS + 86_400_000, P, 0);
+    const r = resynced(b, 60_000_000 + 2880 + 3, T0_MS + 86_400_000 + 1000, P, 0);
+    expect([r.rate, r.pRR, r.pOR]).toEqual([b.rate, b.pRR, 0]);
+    expect(predict(r, T0_MS + 86_400_000 + 2000, P, 0)).toEqual({ driftSteps: 3, extraSteps: 0 });
+    expect(resynced(null, 5, T0_MS, P, 0)).toEqual(observe(null, 5, T0_MS, P, 0));
   });
 
   it('encodes to one short text and back; damaged text is refused', () => {

@@ -29,7 +29,7 @@
  *
  * A clock that jumps (settime, a flat battery) does not fit a line: an observation further than
  * JUMP_SIGMAS standard deviations from the prediction restarts the offset from that observation
- * alone, keeping the rate (same crystal).
+ * alone, keeping the rate (same crystal). So does a resync by two consecutive codes (`resynced`).
  */
 
 /** The model as stored: six numbers (times in ms since the epoch, offsets in seconds). */
@@ -122,6 +122,15 @@ export function observe(m: ClockModel | null, step: number, nowMs: number, perio
     pOR: (1 - kO) * pOR,
     pRR: pRR - kR * pOR,
   };
+}
+
+/**
+ * The model after a resync (two consecutive codes, by hand or through NextCodeRequired): the codes
+ * say where the clock is now, so the offset restarts there; the rate, a property of the crystal,
+ * is kept.
+ */
+export function resynced(m: ClockModel | null, step: number, nowMs: number, period: number, t0: number): ClockModel {
+  return m === null ? freshModel(step, nowMs, period, t0) : freshModel(step, nowMs, period, t0, m.rate, m.pRR);
 }
 
 /** The rate in ppm once fitted (1σ below RATE_SHOWN_PPM), else null. */

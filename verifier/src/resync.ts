@@ -12,7 +12,7 @@
 import { VerifierError } from './errors.ts';
 import { Context, noSuchToken } from './context.ts';
 import { findConsecutive } from './otp-window.ts';
-import { observe } from './clock-model.ts';
+import { resynced } from './clock-model.ts';
 import { checkSerial, checkUser, parseCode } from './validate.ts';
 
 /** The result of a resync. */
@@ -53,7 +53,7 @@ export async function resync(ctx: Context, user: string, serial: string, code1: 
   const s = fresh[0]!;
   const drift = s + 1 - now;
   const ok = await ctx.store.updateToken(serial, {
-    driftSteps: drift, candidateDriftSteps: null, clockModel: observe(row.clockModel, s + 1, nowMs, row.period, row.t0),
+    driftSteps: drift, candidateDriftSteps: null, clockModel: resynced(row.clockModel, s + 1, nowMs, row.period, row.t0),
     pendingStep: null, pendingAt: null, lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
   }, { states: ['assigned'], user, lastStepBelow: s },
   [ctx.audit(nowMs, 'resync', row, 'ok', null, { driftSteps: drift, previousDriftSteps: row.driftSteps })]);

@@ -22,7 +22,7 @@ import { VerifierError } from './errors.ts';
 import { Context, lockedError } from './context.ts';
 import { afterFailure, isLocked } from './lockout.ts';
 import { matchSteps } from './otp-window.ts';
-import { observe } from './clock-model.ts';
+import { observe, resynced } from './clock-model.ts';
 import { NEXT_CODE_MS, searchPlan } from './signin-window.ts';
 import type { TokenPatch, TokenRow } from './store.ts';
 import { checkUser, parseCode } from './validate.ts';
@@ -82,7 +82,8 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
     if (isLocked(row, nowMs)) { lockedMatch = row; continue; }
     const step = Math.max(...matched);
     if (step <= row.lastStep) { replayed = row; continue; }
-    const model = observe(row.clockModel, step, nowMs, row.period, row.t0);
+    // The next code after NextCodeRequired is a resync by two consecutive codes: restart the offset there.
+    const model = (how === 'next-code' ? resynced : observe)(row.clockModel, step, nowMs, row.period, row.t0);
     const accepted = await ctx.store.updateToken(row.serial, {
       lastStep: step, driftSteps: step - now, candidateDriftSteps: null, clockModel: model, pendingStep: null, pendingAt: null,
       failures: 0, lockLevel: 0, lockedUntil: null, lastUsed: nowMs, updatedAt: nowMs,
