@@ -50,13 +50,38 @@ function search(ctx: Context, rows: TokenRow[], c1: number, c2: number, nowMs: n
   return out;
 }
 
+/** Rows find has decoded, by serial, reused while their version is unchanged. */
+const cached = new WeakMap<Context, Map<string, TokenRow>>();
+
+/** Every token as it stands now: rows read before and unchanged since are reused (store.tokenVersions). */
+async function currentRows(ctx: Context): Promise<TokenRow[]> {
+  if (!ctx.store.tokenVersions) return ctx.store.listTokens();
+  let cache = cached.get(ctx);
+  const versions = await ctx.store.tokenVersions();
+  if (!cache || versions.filter((v) => cache!.get(v.serial)?.version !== v.version).length > versions.length / 10) {
+    cache = new Map((await ctx.store.listTokens()).map((r) => [r.serial, r]));
+    cached.set(ctx, cache);
+  }
+  const out: TokenRow[] = [];
+  const fresh = new Map<string, TokenRow>();
+  for (const v of versions) {
+    let row = cache.get(v.serial);
+    if (!row || row.version !== v.version) row = await ctx.store.getToken(v.serial);
+    if (!row) continue; // deleted meanwhile
+    fresh.set(row.serial, row);
+    out.push(row);
+  }
+  cached.set(ctx, fresh);
+  return out;
+}
+
 export async function find(ctx: Context, code1: string, code2: string): Promise<FindResult> {
   parseCode(code1, 'code1');
   parseCode(code2, 'code2');
   if (code1.length !== code2.length) throw new VerifierError('ValidationError', `code1 and code2 must have the same length, got ${code1.length} and ${code2.length}`);
   const nowMs = ctx.now();
   const c1 = Number(code1), c2 = Number(code2);
-  const rows = (await ctx.store.listTokens()).filter((r) => r.state !== 'pending' && r.digits === code1.length);
+  const rows = (await currentRows(ctx)).filter((r) => r.state !== 'pending' && r.digits === code1.length);
   let hits = search(ctx, rows, c1, c2, nowMs, (_r, h) => h);
   let wide = false;
   if (hits.length === 0) {

@@ -198,6 +198,10 @@ export class SqliteStore implements TokenStore {
     return rows.map(decode);
   }
 
+  async tokenVersions(): Promise<{ serial: string; version: number }[]> {
+    return this.stmt('SELECT serial, version FROM tokens').all() as { serial: string; version: number }[];
+  }
+
   async insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void> {
     const cols = KEYS.map((k) => COLUMNS[k]);
     const ins = this.stmt(`INSERT INTO tokens (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`);
