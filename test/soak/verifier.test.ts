@@ -12,7 +12,8 @@
  * and independently of the model, the soak asserts the invariants themselves:
  * - no code is ever accepted twice (a token's accepted steps only increase, in the results and in
  *   the audit log);
- * - every accepted code is otpauth's code for its token at a step inside the check window;
+ * - every accepted code is otpauth's code for its token at a step inside its bounded window around the
+ *   clock model's prediction (or the next code after a NextCodeRequired);
  * - lockouts follow the schedule (maxFailures consecutive failures, then lockSeconds·2^level capped
  *   at maxLockSeconds), re-derived from the audit log alone at the end;
  * - every check that gets past the argument checks leaves an audit row;
@@ -24,7 +25,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as OTPAuth from 'otpauth';
 import { afterAll, expect, it } from 'vitest';
-import { openVerifier, VerifierError, type TokenInfo, type Verifier, type VerifierOptions } from '../../verifier/src/index.ts';
+import { openVerifier, VerifierError, type TokenInfo, type TokenRow, type Verifier, type VerifierOptions } from '../../verifier/src/index.ts';
+import { observe, resynced, type ClockModel } from '../../verifier/src/clock-model.ts';
+import { NEXT_CODE_MS, searchPlan } from '../../verifier/src/signin-window.ts';
 import { T0_MS } from '../verifier/helpers.ts';
 import { mulberry32 } from '../helpers/prng.ts';
 import { HeapWatch, MB, soakSeconds, soakSeed, soakTimeoutMs } from './soak-env.ts';
@@ -35,7 +38,8 @@ const HEAP_BUDGET = 16 * MB;
 /** The documented defaults (verifier/README.md), which the model uses when a preset leaves them out. */
 const DOCUMENTED = {
   enableWindowSteps: 10, resyncWindowSeconds: 86400, checkWindowSteps: 1, trustedDriftSteps: 2, maxTokensPerUser: 8,
-  maxFailures: 5, lockSeconds: 60, maxLockSeconds: 3600,
+  maxFailures: 5, lockSeconds: 60, maxLockSeconds: 3600, maxWindowSteps: 10, autoResyncSteps: 20,
+  auditMaxAgeDays: 365, auditMaxRows: 200_000,
 };
 /** Settings the run picks from: the defaults, and tighter ones that reach the lock cap often. */
 const PRESETS: Partial<typeof DOCUMENTED>[] = [
@@ -69,6 +73,10 @@ interface Tok {
   lockedUntil: number | null;
   lockLevel: number;
   lastUsed: number | null;
+  /** The clock-rate model and a pending NextCodeRequired, kept with the same pure functions the verifier uses. */
+  clockModel: ClockModel | null;
+  pendingStep: number | null;
+  pendingAt: number | null;
   // the device: its clock runs `ppm` fast and is `offset` seconds off at the soak's start
   offset: number;
   ppm: number;
@@ -135,7 +143,7 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
       period: chance(0.8) ? 30 : 60, t0: chance(0.8) ? 0 : int(T0_MS / 1000),
       hotp: new OTPAuth.HOTP({ secret: new OTPAuth.Secret({ buffer: secret.slice().buffer }), algorithm, digits }), codes: new Map(),
       state: 'unassigned', user: null, deviceName: null, enableDate: null, driftSteps: 0, candidateDriftSteps: null, lastStep: -1,
-      failures: 0, lockedUntil: null, lockLevel: 0, lastUsed: null,
+      failures: 0, lockedUntil: null, lockLevel: 0, lastUsed: null, clockModel: null, pendingStep: null, pendingAt: null,
       offset: chance(0.8) ? (rnd() * 2 - 1) * 40 : (rnd() * 2 - 1) * 900, ppm: (rnd() * 2 - 1) * 40, holder: null, maxAccepted: -1,
     };
     toks.set(t.serial, t);
@@ -183,14 +191,8 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
   /** Tokens the registry holds for a user (assigned or disabled), oldest enable first. */
   const held = (user: string) => [...toks.values()].filter((t) => t.user === user && (t.state === 'assigned' || t.state === 'disabled'))
     .sort((a, b) => (a.enableDate ?? 0) - (b.enableDate ?? 0) || (a.serial < b.serial ? -1 : 1));
-  /** The check window: ±w around now + each candidate drift. */
-  const windowSteps = (t: Tok, now: number) => {
-    const drifts = [t.driftSteps];
-    if (t.candidateDriftSteps !== null && t.candidateDriftSteps !== t.driftSteps) drifts.push(t.candidateDriftSteps);
-    const out: number[] = [];
-    for (const d of drifts) for (let o = -S.checkWindowSteps; o <= S.checkWindowSteps; o++) if (!out.includes(now + d + o)) out.push(now + d + o);
-    return out;
-  };
+  /** The check window and the auto-resync band (signin-window.ts: around the clock model's prediction). */
+  const plan = (t: Tok, now: number) => searchPlan(t as unknown as TokenRow, S, clock.ms, now);
   /**
    * Where two consecutive codes of t lie in [center - radius, center + radius - 1], closest first.
    * The codes always come from one known step pair `at` (or none): another pair with the same two
@@ -222,10 +224,28 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
     }
     let replayed: Tok | null = null;
     let lockedMatch: Tok | null = null;
+    let inBand: { t: Tok; step: number } | null = null;
+    const codeIs = (t: Tok, s: number) => s >= 0 && code(t, s) === c;
     for (const t of fits) {
       const now = step(t);
-      const matched = windowSteps(t, now).filter((s) => s >= 0 && code(t, s) === c);
-      if (matched.length === 0) continue;
+      const p = plan(t, now);
+      let matched = p.window.filter((s) => codeIs(t, s));
+      let how: 'window' | 'next-code' = 'window';
+      const pending = t.pendingStep !== null && t.pendingAt !== null && nowMs - t.pendingAt <= NEXT_CODE_MS ? t.pendingStep : null;
+      if (matched.length === 0 && pending !== null) {
+        if (codeIs(t, pending)) { replayed = t; continue; }
+        matched = [pending + 1].filter((s) => codeIs(t, s));
+        how = 'next-code';
+      }
+      if (matched.length === 0) {
+        const hit = p.band.filter((b) => b > t.lastStep && codeIs(t, b));
+        if (hit.length > 0 && !inBand) {
+          const st = hit.reduce((a, b) => (Math.abs(a - now - p.driftSteps) <= Math.abs(b - now - p.driftSteps) ? a : b));
+          if (isLocked(t, nowMs)) lockedMatch = t;
+          else inBand = { t, step: st };
+        }
+        continue;
+      }
       if (isLocked(t, nowMs)) {
         lockedMatch = t;
         continue;
@@ -235,14 +255,34 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
         replayed = t;
         continue;
       }
+      const model = (how === 'next-code' ? resynced : observe)(t.clockModel, s, nowMs, t.period, t.t0);
       return {
         ok: { ok: true, serial: t.serial },
-        audit: [row('check', t, 'accepted', null, { driftSteps: s - now })],
-        apply: () => Object.assign(t, { lastStep: s, driftSteps: s - now, candidateDriftSteps: null, failures: 0, lockLevel: 0, lockedUntil: null, lastUsed: nowMs }),
+        audit: [row('check', t, 'accepted', how === 'next-code' ? 'next-code' : null,
+          { driftSteps: s - now, ...(how === 'next-code' ? { previousDriftSteps: p.driftSteps } : {}) })],
+        apply: () => Object.assign(t, {
+          lastStep: s, driftSteps: s - now, candidateDriftSteps: null, clockModel: model, pendingStep: null, pendingAt: null,
+          failures: 0, lockLevel: 0, lockedUntil: null, lastUsed: nowMs,
+        }),
       };
     }
     if (replayed) return { err: { name: 'InvalidAuthenticationCode', serial: replayed.serial, reason: 'replay' }, audit: [row('check', replayed, 'refused', 'replay')], apply: () => undefined };
     if (lockedMatch) return { err: lockedErr(lockedMatch), audit: [row('check', lockedMatch, 'refused', 'locked')], apply: () => undefined };
+    if (inBand) {
+      // NextCodeRequired: one failure on that token, and its step kept for the next code.
+      const { t, step: st } = inBand;
+      const audit = [row('check', t, 'refused', 'next-code-required', { failures: t.failures + 1 })];
+      const pendingPatch = { pendingStep: st, pendingAt: nowMs };
+      if (t.failures + 1 < S.maxFailures) {
+        return { err: { name: 'NextCodeRequired', serial: t.serial, reason: 'next-code-required' }, audit,
+          apply: () => Object.assign(t, { failures: t.failures + 1, ...pendingPatch }) };
+      }
+      const secs = lockDuration(t.lockLevel);
+      audit.push(row('lock', t, 'ok', 'too-many-failures', { seconds: secs, level: t.lockLevel + 1 }));
+      const until = nowMs + secs * 1000;
+      return { err: lockedErr({ ...t, lockedUntil: until }), audit,
+        apply: () => Object.assign(t, { failures: 0, lockLevel: t.lockLevel + 1, lockedUntil: until, ...pendingPatch }) };
+    }
     const audit: Row[] = [];
     const patches: [Tok, Partial<Tok>][] = [];
     const after: { t: Tok; lockedUntil: number | null }[] = [];
@@ -295,6 +335,7 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
       audit: [row('enable', { serial: t.serial, user }, 'ok', late ? 'late-codes' : null, { driftSteps: drift, ...(late ? { candidateDriftSteps: expected } : {}) })],
       apply: () => Object.assign(t, {
         state: 'assigned', user, deviceName: `${user}'s token`, enableDate: nowMs, driftSteps: drift, candidateDriftSteps: late ? expected : null,
+        clockModel: late ? null : observe(null, s + 1, nowMs, t.period, t.t0), pendingStep: null, pendingAt: null,
         lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0,
       }),
     };
@@ -316,7 +357,10 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
     return {
       ok: { serial: t.serial, driftSteps: drift },
       audit: [row('resync', t, 'ok', null, { driftSteps: drift, previousDriftSteps: t.driftSteps })],
-      apply: () => Object.assign(t, { driftSteps: drift, candidateDriftSteps: null, lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0 }),
+      apply: () => Object.assign(t, {
+        driftSteps: drift, candidateDriftSteps: null, clockModel: resynced(t.clockModel, s + 1, clock.ms, t.period, t.t0), pendingStep: null, pendingAt: null,
+        lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0,
+      }),
     };
   };
 
@@ -327,7 +371,7 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
       audit: [row('deactivate', t, 'ok')],
       apply: () => Object.assign(t, {
         state: t.state === 'disabled' ? 'disabled' : 'unassigned', user: null, deviceName: null, enableDate: null,
-        driftSteps: 0, candidateDriftSteps: null, failures: 0, lockedUntil: null, lockLevel: 0,
+        driftSteps: 0, candidateDriftSteps: null, clockModel: null, pendingStep: null, pendingAt: null, failures: 0, lockedUntil: null, lockLevel: 0,
       }),
     };
   };
@@ -415,10 +459,13 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
       const s = (await V().token(serial)).lastStep!;
       // never a step already accepted (so never the same code twice) ...
       expect(s, `${serial} accepted a step it had already passed`).toBeGreaterThan(Math.max(b!.lastStep ?? -1, t.maxAccepted));
-      // ... always the token's code at that step (otpauth), inside ±w of now + a drift it had ...
+      // ... always the token's code at that step (otpauth), inside its bounded window around the
+      // predicted drift (or a candidate's ±w), or the next code after a NextCodeRequired in the band ...
       expect(code(t, s)).toBe(c);
-      const drifts = b!.candidateDriftSteps === null ? [b!.driftSteps] : [b!.driftSteps, b!.candidateDriftSteps];
-      expect(drifts.some((d) => Math.abs(s - (step(t) + d)) <= S.checkWindowSteps), `${serial} accepted step ${s} outside its window`).toBe(true);
+      expect(b!.windowSteps).toBeLessThanOrEqual(Math.max(S.maxWindowSteps, S.checkWindowSteps));
+      const near = (d: number, w: number) => Math.abs(s - (step(t) + d)) <= w;
+      expect(near(b!.driftNowSteps, b!.windowSteps) || (b!.candidateDriftSteps !== null && near(b!.candidateDriftSteps, S.checkWindowSteps)) ||
+        near(b!.driftNowSteps, S.autoResyncSteps + 1), `${serial} accepted step ${s} outside its window`).toBe(true);
       // ... and never while locked
       expect(b!.lockedUntil === null || Date.parse(b!.lockedUntil) <= clock.ms, `${serial} accepted a code while locked`).toBe(true);
       t.maxAccepted = s;
@@ -619,7 +666,8 @@ it('the verifier keeps its invariants through many simulated days of sign-ins', 
       lastAccepted.set(a.serial, s);
       if (a.action === 'check') expect(l.until, `audit ${a.id}: ${a.serial} accepted a code while locked`).toBeLessThanOrEqual(a.at);
       Object.assign(l, { until: 0, level: 0, failures: 0 });
-    } else if (a.action === 'check' && a.reason === 'wrong-code') {
+    } else if (a.action === 'check' && (a.reason === 'wrong-code' || a.reason === 'next-code-required')) {
+      // A NextCodeRequired counts one failure, like a wrong code.
       expect(l.until, `audit ${a.id}: a failure counted on a locked token`).toBeLessThanOrEqual(a.at);
       expect(detail!.failures).toBe(l.failures + 1);
       l.failures++;

@@ -24,12 +24,15 @@ describe.each(STORES)('on %s', (store) => {
       expect(info.driftSteps).toBe(1);
     });
 
-    it('refuses codes two steps away', async () => {
+    it('refuses codes two steps away: inside the auto-resync band, it asks for the next code', async () => {
       for (const o of [-2, 2]) {
         const e = await refusal(() => r.v.check('alice', codeAt(A, r.clock.ms, o)));
-        expect(e.name).toBe('InvalidAuthenticationCode');
-        expect(e.reason).toBe('wrong-code');
+        expect([e.name, e.reason]).toEqual(['NextCodeRequired', 'next-code-required']);
       }
+      // At or before the last accepted step (enrollment, 5 steps ago) it is an old code: a plain wrong code.
+      const old = await refusal(() => r.v.check('alice', codeAt(A, r.clock.ms, -6)));
+      expect([old.name, old.reason]).toEqual(['InvalidAuthenticationCode', 'wrong-code']);
+      expect((await r.v.token(A.serial)).failures).toBe(3);
     });
 
     it('never accepts a code twice, nor an older step after a newer one, and a replay is not a failure', async () => {
@@ -44,9 +47,9 @@ describe.each(STORES)('on %s', (store) => {
       expect(audit.slice(0, 3).map((a) => [a.outcome, a.reason])).toEqual([['refused', 'replay'], ['refused', 'replay'], ['accepted', null]]);
     });
 
-    it('follows drift: a token that gains a step per sign-in stays accepted', async () => {
+    it('follows drift: a token that gains a step every 5 days (69 ppm) stays accepted', async () => {
       for (let d = 1; d <= 6; d++) {
-        r.clock.ms += 30_000;
+        r.clock.ms += 5 * 86_400_000;
         expect(await r.v.check('alice', codeAt(A, r.clock.ms, d))).toMatchObject({ ok: true });
         expect((await r.v.token(A.serial)).driftSteps).toBe(d);
       }

@@ -61,9 +61,12 @@ describe('hwtotp enable/check/resync/deactivate/list', () => {
 
     r = await hwtotp('list', '--json');
     expect(JSON.parse(r.out).map((t: { serial: string; user: string }) => [t.serial, t.user])).toEqual([[A.serial, 'alice'], [B.serial, 'bob']]);
+    // The clock model: bob's token was just resynced 3 or 4 steps ahead; no rate from codes a minute apart.
+    expect(JSON.parse(r.out)[1]).toMatchObject({ driftNowSteps: expect.any(Number), ratePpm: null });
+    expect(Math.abs(JSON.parse(r.out)[1].driftNowSteps - 3.5)).toBeLessThan(1);
     r = await hwtotp('list', '--user', 'alice');
     expect(r.out.split('\n')).toHaveLength(2);
-    expect(r.out).toMatch(/^SERIAL\s+STATE\s+USER\s+DEVICE/);
+    expect(r.out).toMatch(/^SERIAL\s+STATE\s+USER\s+DEVICE\s+ENABLED\s+LAST USED\s+DRIFT NOW\s+RATE\s+LOCKED UNTIL$/m);
     expect(r.out).toMatch(/HWT-CLI-00001\s+assigned\s+alice\s+desk key/);
 
     r = await hwtotp('deactivate', '--user', 'bob', '--serial', B.serial);

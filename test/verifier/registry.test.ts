@@ -110,8 +110,8 @@ describe.each(STORES)('on %s', (store) => {
       await r.v.enable('alice', 'desk', A.serial, codeAt(A, r.clock.ms, -1), codeAt(A, r.clock.ms, 0));
       const all = await r.v.list();
       expect(all).toEqual([
-        { serial: A.serial, user: 'alice', deviceName: 'desk', enableDate: new Date(r.clock.ms).toISOString(), state: 'assigned', lastUsed: null, lockedUntil: null },
-        { serial: B.serial, user: null, deviceName: null, enableDate: null, state: 'unassigned', lastUsed: null, lockedUntil: null },
+        { serial: A.serial, user: 'alice', deviceName: 'desk', enableDate: new Date(r.clock.ms).toISOString(), state: 'assigned', lastUsed: null, lockedUntil: null, driftNowSteps: 0, ratePpm: null },
+        { serial: B.serial, user: null, deviceName: null, enableDate: null, state: 'unassigned', lastUsed: null, lockedUntil: null, driftNowSteps: 0, ratePpm: null },
       ]);
       expect(await r.v.list('alice')).toEqual([all[0]]);
       expect(await r.v.list('nobody')).toEqual([]);

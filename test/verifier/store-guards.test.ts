@@ -14,7 +14,7 @@ function row(serial: string, extra: Partial<TokenRow> = {}): TokenRow {
     serial, sealedSecret: new Uint8Array(44), algorithm: 'SHA1', digits: 6, period: 30, t0: 0, state: 'unassigned',
     user: null, deviceName: null, enableDate: null, driftSteps: 0, candidateDriftSteps: null, lastStep: -1, failures: 0,
     lockedUntil: null, lockLevel: 0, origin: 'imported', kcv: null, manufacturer: null, model: null,
-    createdAt: T0_MS, updatedAt: T0_MS, lastUsed: null, version: 1, ...extra,
+    createdAt: T0_MS, updatedAt: T0_MS, lastUsed: null, version: 1, clockModel: null, pendingStep: null, pendingAt: null, ...extra,
   };
 }
 

@@ -4,7 +4,8 @@
  * provisioned over its pty. Every code typed is read off the token's screen.
  *
  * The token runs on a virtual clock; the verifier runs on a clock of its own that the test moves
- * in step with it (`tick`), except once, when only the token jumps 5 minutes: that is the drift.
+ * in step with it (`tick`), except when only the token jumps: 5 minutes (the sign-in form asks for
+ * the next code), then 15 more (beyond the auto-resync band: resync).
  *
  * Screenshots of each screen go to $HWTOTP_SHOTS (default: a temporary directory).
  */
@@ -142,7 +143,10 @@ beforeAll(async () => {
     await client.close();
   }
   // With the Host check `serve` applies, so the browser is proven to pass it.
-  app = buildServer({ verifier, apiKey: KEY, allowedHosts: defaultAllowedHosts('127.0.0.1'), sim: { screen: () => sim.screen(), press: () => sim.press() }, now: () => clock.ms });
+  app = buildServer({
+    verifier, apiKey: KEY, allowedHosts: defaultAllowedHosts('127.0.0.1'),
+    sim: { screen: () => sim.screen(), press: () => sim.press(), screenPng: () => sim.pngBytes(1) }, now: () => clock.ms,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
@@ -242,7 +246,7 @@ it('walks the Assign MFA device wizard with the keyboard only, with codes read o
   expect((await verifier.token(serial)).user).toBe('alice');
 });
 
-it('signs in, refuses the same code again, and refuses once the token drifted 5 minutes (keyboard only)', async () => {
+it('signs in, refuses the same code again, asks for the next code after a 5-minute jump, refuses 20 minutes off (keyboard only)', async () => {
   await navigate('Sign in with MFA');
   expect(await page.inputValue('#signin-user')).toBe('alice');
   await tick(30);
@@ -262,7 +266,30 @@ it('signs in, refuses the same code again, and refuses once the token drifted 5 
   expect(await page.textContent('#signin-ok')).toBe('');
   await shot('7-signin-replay-refused');
 
-  await sim.advance(300); // only the token's clock: it now runs 5 minutes ahead of the server
+  // Only the token's clock jumps: 5 minutes ahead of the server is inside the auto-resync band,
+  // so the form asks for the next code, and that code signs in.
+  await sim.advance(300);
+  await tick(30);
+  const jumped = await readCode();
+  await tabTo('signin-code');
+  await retype(jumped);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#signin-next:not([hidden])');
+  expect(await page.textContent('label[for="signin-code"]')).toBe('Next MFA code');
+  expect(await focusedId()).toBe('signin-code');
+  expect(await page.inputValue('#signin-code')).toBe('');
+  expect(await page.textContent('#signin-alert')).toBe('');
+  await shot('8a-signin-next-code-asked');
+  await tick(29);
+  const following = await readCode();
+  await page.keyboard.type(following);
+  await page.keyboard.press('Enter');
+  expect(await outcome('signin')).toBe(`Signed in: the code was accepted (token ${serial}).`);
+  expect(await page.isHidden('#signin-next')).toBe(true);
+  expect(await page.textContent('label[for="signin-code"]')).toBe('MFA code');
+  expect((await verifier.token(serial)).driftNowSteps).toBe(10);
+
+  await sim.advance(900); // 15 minutes more: 20 minutes ahead, beyond the band
   await tick(30);
   const drifted = await readCode();
   await tabTo('signin-code');
@@ -284,7 +311,7 @@ it('resyncs the drifted token with two consecutive codes, then signs in again (k
   await tabTo('resync-code2');
   await page.keyboard.type(code2);
   await page.keyboard.press('Enter');
-  expect(await outcome('resync')).toBe(`Token ${serial} is back in sync. Its clock is 5 min ahead. Sign in with its next code.`);
+  expect(await outcome('resync')).toBe(`Token ${serial} is back in sync. Its clock is 20 min ahead. Sign in with its next code.`);
   await shot('9-resync-ok');
 
   await navigate('Sign in with MFA');
@@ -300,7 +327,8 @@ it('lists tokens with state, user, device, last use and lock, and deactivates on
   await navigate('Tokens');
   const row = page.locator('#tokens-table tbody tr', { hasText: serial });
   await row.waitFor();
-  expect((await row.locator('td').allTextContents()).slice(0, 5)).toEqual(['assigned', 'alice', 'desk-token', 'just now', 'Not locked']);
+  // The clock column: the model's drift now (the rate appears once sign-ins far apart fit one).
+  expect((await row.locator('td').allTextContents()).slice(0, 6)).toEqual(['assigned', 'alice', 'desk-token', 'just now', '20 min ahead', 'Not locked']);
   await shot('10-tokens');
   // The token's history: the whole story of this suite, newest first.
   await tabTo(`History of ${serial}`);
@@ -324,16 +352,38 @@ it('lists tokens with state, user, device, last use and lock, and deactivates on
   await shot('12-tokens-deactivated');
 });
 
-it('shows the simulated screen live on the Virtual token page, and presses the button', async () => {
+it('shows the simulated screen live on the Virtual token page, pixels and countdown bar pushed over SSE, and presses the button', async () => {
   await page.click('a[data-nav="virtual"]');
   await tick(60); // the screen has gone dark
   await page.click('#virtual-press');
-  // The status is written from the press's own reply (the poll may have drawn an older screen first).
+  // The status is written from the press's own reply (the stream may have drawn an older screen first).
   await page.waitForFunction(() => document.getElementById('virtual-status')!.textContent !== '');
   const onToken = /(\d{3} \d{3})/.exec(sim.screen().join(' '))![1]!;
   expect(await page.textContent('#virtual-status')).toBe(`The token shows ${onToken}.`);
   await page.waitForFunction((c: string) => document.getElementById('virtual-screen')!.textContent!.includes(c), onToken);
   await shot('13-virtual-token');
+
+  // The pixels the firmware drew, one PNG pixel per screen pixel: exactly the simulator's own.
+  const img = '#virtual-screen img';
+  await page.waitForFunction((want: string) => document.querySelector('#virtual-screen img')?.getAttribute('src') === want,
+    'data:image/png;base64,' + sim.pngBytes(1).toString('base64'));
+  expect(await page.evaluate(() => [document.querySelector('#virtual-screen img').naturalWidth, document.querySelector('#virtual-screen img').naturalHeight]))
+    .toEqual([sim.pngBytes(1).readUInt32BE(16), sim.pngBytes(1).readUInt32BE(20)]); // the PNG header's width and height
+  expect(sim.pngBytes(1).readUInt32BE(16)).toBe(128);
+  expect(await page.getAttribute(img, 'alt')).toContain(onToken);
+  // Pushed, not polled: the countdown bar moves on the token's clock and the page follows it over
+  // the event stream, with no request of its own for the screen.
+  const screenRequests: string[] = [];
+  const onRequest = (r: { url(): string }) => { if (r.url().includes('/api/sim/screen')) screenRequests.push(r.url()); };
+  page.on('request', onRequest);
+  const before = sim.pngBytes(1).toString('base64');
+  await tick(4);
+  const after = sim.pngBytes(1).toString('base64');
+  expect(after).not.toBe(before); // the bar shrank
+  await page.waitForFunction((want: string) => document.querySelector('#virtual-screen img')?.getAttribute('src') === want, 'data:image/png;base64,' + after);
+  page.off('request', onRequest);
+  expect(screenRequests).toEqual([]);
+  await shot('13b-virtual-token-pixels');
 });
 
 it('asks for the key when the tab has none, and the server refuses without it', async () => {

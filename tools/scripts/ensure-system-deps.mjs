@@ -6,6 +6,7 @@
 //   pskc-utils (python-pskc) and pskctool (libpskc): independent PSKC readers and the RFC 6030 schema check (tests);
 //   freeradius-utils (radclient), libpam-radius-auth and pamtester: real RADIUS clients for `hwtotp radius` (tests).
 //   postgresql  the server the tests start a throwaway copy of (its binaries live in a versioned folder).
+//   faketime  runs the real CLI at a chosen wall-clock time (the clock-drift black-box test).
 // Runs as `pretest` with no arguments (every package), and as `prestart` with `socat` alone, so that
 // `npm test` and `npm start` on a fresh machine need nothing else. Not root: through `sudo -n` when
 // that works without a password, else it names the command to run and fails.
@@ -25,6 +26,7 @@ const known = [
   { pkg: 'pamtester', bin: '/usr/bin/pamtester' },
   { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') &&
     readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/postgres`)) },
+  { pkg: 'faketime', bin: '/usr/bin/faketime' },
 ];
 const asked = process.argv.slice(2);
 for (const a of asked) {

@@ -17,6 +17,7 @@ const COMMANDS: { [name: string]: [summary: string, load: () => Promise<Command>
   resync: ['resync a drifted token (two consecutive codes)', async () => (await import('./commands/resync.ts')).resync],
   deactivate: ['remove a token from its user', async () => (await import('./commands/deactivate.ts')).deactivate],
   list: ['list tokens (of one user, or all)', async () => (await import('./commands/list.ts')).list],
+  find: ['name the token that shows two consecutive codes now (exit 1: none or several)', async () => (await import('./commands/find.ts')).find],
   import: ['load a seed file (PSKC or CSV) into the registry, all or nothing', async () => (await import('./commands/import.ts')).importCommand],
   export: ['write seeds from the registry as PSKC or CSV', async () => (await import('./commands/export.ts')).exportCommand],
   serve: ['HTTP API and web console', async () => (await import('./commands/serve.ts')).serve],

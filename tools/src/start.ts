@@ -144,7 +144,7 @@ async function main(): Promise<number> {
   const token = await startToken(verifier, stateFile, bundle);
   const { sim, serial } = token;
   openThings.push({ name: 'simulated token', close: () => sim.stop() });
-  const simHandle = { screen: () => sim.screen(), press: () => sim.press() };
+  const simHandle = { screen: () => sim.screen(), press: () => sim.press(), screenPng: () => sim.pngBytes(1) };
   let server: RunningServer;
   try {
     server = await listenHttp({ verifier, dbPath, host, port, sim: simHandle, logger: { level: 'warn' } });

@@ -11,12 +11,16 @@ import type { AuditEntry, TokenRow, TokenStore } from './store.ts';
 import type { AuditAction, TokenInfo, TokenListEntry } from './types.ts';
 import type { LockPolicy } from './lockout.ts';
 import { AuditPruner, type RetentionPolicy } from './audit-retention.ts';
+import { fittedRatePpm } from './clock-model.ts';
+import { prediction } from './signin-window.ts';
 
 /** Resolved settings (VerifierOptions with defaults applied). */
 export interface Settings extends LockPolicy, RetentionPolicy {
   enableWindowSteps: number;
   resyncWindowSeconds: number;
   checkWindowSteps: number;
+  maxWindowSteps: number;
+  autoResyncSteps: number;
   trustedDriftSteps: number;
   maxTokensPerUser: number;
 }
@@ -26,6 +30,8 @@ export const DEFAULT_SETTINGS: Settings = {
   enableWindowSteps: 10,
   resyncWindowSeconds: 86400,
   checkWindowSteps: 1,
+  maxWindowSteps: 10,
+  autoResyncSteps: 20,
   trustedDriftSteps: 2,
   maxTokensPerUser: 8,
   maxFailures: 5,
@@ -35,7 +41,8 @@ export const DEFAULT_SETTINGS: Settings = {
   auditMaxRows: 200_000,
 };
 
-const CACHE_LIMIT = 10000;
+/** Cached generators: enough for `find` over a 100,000-token registry without recomputing (~200 B each). */
+const CACHE_LIMIT = 200_000;
 
 /** The shared state of one open verifier. */
 export class Context {
@@ -106,9 +113,17 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-/** The public view of a row (never the seed). */
-export function toInfo(r: TokenRow): TokenInfo {
+/** The clock model as the views show it at nowMs: drift now and the window (signin-window.ts), the rate once fitted. */
+export function clockView(r: TokenRow, s: Settings, nowMs: number): { driftNowSteps: number; windowSteps: number; ratePpm: number | null } {
+  const p = prediction(r, s, nowMs);
+  const rate = fittedRatePpm(r.clockModel);
+  return { driftNowSteps: p.driftSteps, windowSteps: p.halfWidth, ratePpm: rate === null ? null : Math.round(rate * 10) / 10 };
+}
+
+/** The public view of a row (never the seed), with its clock as of nowMs. */
+export function toInfo(r: TokenRow, s: Settings, nowMs: number): TokenInfo {
   return {
+    ...clockView(r, s, nowMs),
     serial: r.serial, algorithm: r.algorithm, digits: r.digits, period: r.period, t0: r.t0, state: r.state,
     user: r.user, deviceName: r.deviceName, enableDate: iso(r.enableDate), driftSteps: r.driftSteps,
     candidateDriftSteps: r.candidateDriftSteps, lastStep: r.lastStep < 0 ? null : r.lastStep,
@@ -118,11 +133,12 @@ export function toInfo(r: TokenRow): TokenInfo {
   };
 }
 
-/** One `list` line. */
-export function toListEntry(r: TokenRow): TokenListEntry {
+/** One `list` line, with its clock as of nowMs. */
+export function toListEntry(r: TokenRow, s: Settings, nowMs: number): TokenListEntry {
+  const { driftNowSteps, ratePpm } = clockView(r, s, nowMs);
   return {
     serial: r.serial, user: r.user, deviceName: r.deviceName, enableDate: iso(r.enableDate), state: r.state,
-    lastUsed: iso(r.lastUsed), lockedUntil: iso(r.lockedUntil),
+    lastUsed: iso(r.lastUsed), lockedUntil: iso(r.lockedUntil), driftNowSteps, ratePpm,
   };
 }
 

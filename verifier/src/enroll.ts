@@ -12,6 +12,7 @@
 import { VerifierError } from './errors.ts';
 import { Context, iso, noSuchToken } from './context.ts';
 import { findConsecutive } from './otp-window.ts';
+import { observe } from './clock-model.ts';
 import { checkDeviceName, checkSerial, checkUser, parseCode } from './validate.ts';
 
 /** The result of enable. */
@@ -79,6 +80,8 @@ export async function enable(ctx: Context, user: string, deviceName: string, ser
   const late = Math.abs(drift - expected) > ctx.settings.trustedDriftSteps;
   const ok = await ctx.store.updateToken(serial, {
     state: 'assigned', user, deviceName, enableDate: nowMs, driftSteps: drift, candidateDriftSteps: late ? expected : null,
+    // Late codes leave two candidates: the model starts at the first sign-in that settles them.
+    clockModel: late ? null : observe(null, s + 1, nowMs, row.period, row.t0), pendingStep: null, pendingAt: null,
     lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
   }, { states: ['unassigned'], lastStepBelow: s, userBelow: { user, max } },
   [ctx.audit(nowMs, 'enable', { serial, user }, 'ok', late ? 'late-codes' : null, { driftSteps: drift, ...(late ? { candidateDriftSteps: expected } : {}) })]);

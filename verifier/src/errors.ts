@@ -9,6 +9,8 @@
 /** The stable error names. Scripts and the HTTP API match on these, never on messages. */
 export type VerifierErrorName =
   | 'InvalidAuthenticationCode'
+  | 'NextCodeRequired'
+  | 'AmbiguousMatch'
   | 'NoSuchEntity'
   | 'EntityAlreadyExists'
   | 'LimitExceeded'
@@ -31,10 +33,12 @@ export const HTTP_STATUS: { [N in VerifierErrorName]: number } = {
   ValidationError: 400,
   ClockSkew: 400,
   InvalidAuthenticationCode: 403,
+  NextCodeRequired: 403,
   TokenDisabled: 403,
   NoSuchEntity: 404,
   EntityAlreadyExists: 409,
   LimitExceeded: 409,
+  AmbiguousMatch: 409,
   EntityTemporarilyUnmodifiable: 423,
   MasterKeyMismatch: 500,
   MasterKeyMissing: 500,

@@ -21,7 +21,7 @@ export async function deactivate(ctx: Context, user: string, serial: string): Pr
   }
   const ok = await ctx.store.updateToken(serial, {
     state: row.state === 'disabled' ? 'disabled' : 'unassigned', user: null, deviceName: null, enableDate: null,
-    driftSteps: 0, candidateDriftSteps: null, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
+    driftSteps: 0, candidateDriftSteps: null, clockModel: null, pendingStep: null, pendingAt: null, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
   }, { user, version: row.version }, [ctx.audit(nowMs, 'deactivate', row, 'ok')]);
   if (!ok) throw new VerifierError('EntityTemporarilyUnmodifiable', `token ${serial} changed meanwhile; try again`, { serial, retryAfter: 1 });
 }
@@ -52,9 +52,13 @@ export async function reactivate(ctx: Context, serial: string): Promise<void> {
 /** Tokens of one user, or all tokens. Never the seed. */
 export async function list(ctx: Context, user?: string): Promise<TokenListEntry[]> {
   if (user !== undefined) user = checkUser(user);
+  const nowMs = ctx.clock();
   return (await ctx.store.listTokens(user)).map((r) => isDamaged(r)
-    ? { serial: r.serial, user: null, deviceName: null, enableDate: null, state: 'damaged' as const, lastUsed: null, lockedUntil: null, damaged: r.damaged }
-    : toListEntry(r));
+    ? {
+      serial: r.serial, user: null, deviceName: null, enableDate: null, state: 'damaged' as const, lastUsed: null, lockedUntil: null,
+      driftNowSteps: 0, ratePpm: null, damaged: r.damaged,
+    }
+    : toListEntry(r, ctx.settings, nowMs));
 }
 
 /** One token's state. Never the seed. */
@@ -62,7 +66,7 @@ export async function token(ctx: Context, serial: string): Promise<TokenInfo> {
   checkSerial(serial);
   const row = await ctx.store.getToken(serial);
   if (!row) throw noSuchToken(serial);
-  return toInfo(row);
+  return toInfo(row, ctx.settings, ctx.clock());
 }
 
 /** Audit rows, newest first (default limit 100). */

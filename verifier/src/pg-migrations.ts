@@ -58,6 +58,13 @@ export const PG_MIGRATIONS: string[] = [
   // PostgreSQL registry came after the rule and never held such a name, so it only keeps the
   // versions of the two lists in step.
   'SELECT 1',
+  // v3: the clock-rate model (clock-model.ts encodeModel: a JSON array of six numbers) and the
+  // pending first code of an auto-resync (NextCodeRequired), as on SQLite.
+  `
+  ALTER TABLE tokens ADD COLUMN clock_model TEXT;
+  ALTER TABLE tokens ADD COLUMN pending_step BIGINT;
+  ALTER TABLE tokens ADD COLUMN pending_at BIGINT;
+  `,
 ];
 
 /** Any fixed number: the advisory lock every process takes while migrating. */

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { VerifierError } from './errors.ts';
 import { migratePg } from './pg-migrations.ts';
-import { COLUMNS, KEYS, decode, decodeAudit, decodeForList, type Raw } from './sqlite-store.ts';
+import { COLUMNS, KEYS, bindValue, decode, decodeAudit, decodeForList, type Raw } from './sqlite-store.ts';
 import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter } from './types.ts';
 
@@ -220,6 +220,10 @@ export class PgStore implements TokenStore {
     return rows.map(decodeForList);
   }
 
+  async tokenVersions(): Promise<{ serial: string; version: number }[]> {
+    return (await this.query<{ serial: string; version: number }>('SELECT serial, version FROM tokens')).rows;
+  }
+
   async insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void> {
     // Chunks of 1,000 rows keep each statement far below PostgreSQL's 65,535 parameters.
     const CHUNK = 1000;
@@ -228,7 +232,7 @@ export class PgStore implements TokenStore {
       for (let i = 0; i < rows.length; i += CHUNK) {
         const chunk = rows.slice(i, i + CHUNK);
         const params: unknown[] = [];
-        const values = chunk.map((r) => '(' + KEYS.map((k) => { params.push(r[k]); return `$${params.length}`; }).join(',') + ')');
+        const values = chunk.map((r) => '(' + KEYS.map((k) => { params.push(bindValue(r[k], k)); return `$${params.length}`; }).join(',') + ')');
         const res = await c.query<{ serial: string }>(
           `INSERT INTO tokens (${cols}) VALUES ${values.join(',')} ON CONFLICT (serial) DO NOTHING RETURNING serial`, params);
         if (res.rows.length !== chunk.length) {
@@ -249,7 +253,7 @@ export class PgStore implements TokenStore {
     const sets: string[] = [];
     for (const k of Object.keys(patch) as (keyof TokenPatch)[]) {
       if (patch[k] === undefined) continue;
-      params.push(patch[k]);
+      params.push(bindValue(patch[k], k));
       sets.push(`${q(COLUMNS[k])} = $${params.length}`);
     }
     sets.push('version = version + 1');

@@ -10,6 +10,7 @@ import { VerifierError } from './errors.ts';
 import { Context, noSuchToken } from './context.ts';
 import { seal, seedAad } from './seal.ts';
 import { isDamaged, type TokenRow } from './store.ts';
+import { prediction } from './signin-window.ts';
 import type { ExportedToken, NewToken, TokenOrigin } from './types.ts';
 import { checkSerial, nameProblem } from './validate.ts';
 
@@ -48,7 +49,7 @@ function toRow(ctx: Context, t: NewToken, state: TokenRow['state'], origin: Toke
     user: null, deviceName: null, enableDate: null, driftSteps: drift, candidateDriftSteps: null, lastStep: -1,
     failures: 0, lockedUntil: null, lockLevel: 0, origin, kcv,
     manufacturer: optText(serial, t.manufacturer, 'manufacturer'), model: optText(serial, t.model, 'model'),
-    createdAt: nowMs, updatedAt: nowMs, lastUsed: null, version: 1,
+    createdAt: nowMs, updatedAt: nowMs, lastUsed: null, clockModel: null, pendingStep: null, pendingAt: null, version: 1,
   };
 }
 
@@ -131,9 +132,11 @@ export async function exportTokens(ctx: Context, serials?: string[]): Promise<Ex
       rows.push(r);
     }
   }
+  // PSKC's TimeDrift (RFC 6030 §4.3) is one whole number of steps: the clock model's drift now.
+  // The format has no field for a rate, so an importing system starts its own rate fit afresh.
   const out = rows.map((r) => ({
     serial: r.serial, secret: new Uint8Array(ctx.secret(r)), algorithm: r.algorithm, digits: r.digits, period: r.period,
-    t0: r.t0, driftSteps: r.driftSteps, kcv: r.kcv, manufacturer: r.manufacturer, model: r.model, state: r.state, origin: r.origin,
+    t0: r.t0, driftSteps: prediction(r, ctx.settings, nowMs).driftSteps, kcv: r.kcv, manufacturer: r.manufacturer, model: r.model, state: r.state, origin: r.origin,
   }));
   if (rows.length > 0) await ctx.store.appendAudit(rows.map((r) => ctx.audit(nowMs, 'export', r, 'ok')));
   return out;

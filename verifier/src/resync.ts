@@ -12,6 +12,7 @@
 import { VerifierError } from './errors.ts';
 import { Context, noSuchToken } from './context.ts';
 import { findConsecutive } from './otp-window.ts';
+import { resynced } from './clock-model.ts';
 import { checkSerial, checkUser, parseCode } from './validate.ts';
 
 /** The result of a resync. */
@@ -52,7 +53,8 @@ export async function resync(ctx: Context, user: string, serial: string, code1: 
   const s = fresh[0]!;
   const drift = s + 1 - now;
   const ok = await ctx.store.updateToken(serial, {
-    driftSteps: drift, candidateDriftSteps: null, lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
+    driftSteps: drift, candidateDriftSteps: null, clockModel: resynced(row.clockModel, s + 1, nowMs, row.period, row.t0),
+    pendingStep: null, pendingAt: null, lastStep: s + 1, failures: 0, lockedUntil: null, lockLevel: 0, updatedAt: nowMs,
   }, { states: ['assigned'], user, lastStepBelow: s },
   [ctx.audit(nowMs, 'resync', row, 'ok', null, { driftSteps: drift, previousDriftSteps: row.driftSteps })]);
   if (!ok) throw new VerifierError('InvalidAuthenticationCode', `token ${serial} changed while resyncing; try again with new codes`, { serial, reason: 'replay' });

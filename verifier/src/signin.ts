@@ -10,26 +10,25 @@
  *
  * Failures count per token: a code that matches none of the user's tokens counts against each
  * unlocked one (we cannot know which one the user meant). See lockout.ts for the schedule.
+ *
+ * Auto-resync (signin-window.ts): a code outside the window but inside the band around the
+ * prediction is refused with NextCodeRequired and counts one failure on that token (a guesser
+ * gains nothing from it); the step it matched is kept for NEXT_CODE_MS, and the token's code of the
+ * following step, submitted within that time, signs in and updates the clock model. The pending
+ * step never moves lastStep, so a pending answer never blocks an ordinary sign-in: the window is
+ * searched first, as always.
  */
 import { VerifierError } from './errors.ts';
 import { Context, lockedError } from './context.ts';
 import { afterFailure, isLocked } from './lockout.ts';
 import { matchSteps } from './otp-window.ts';
-import type { TokenRow } from './store.ts';
+import { observe, resynced } from './clock-model.ts';
+import { NEXT_CODE_MS, searchPlan } from './signin-window.ts';
+import type { TokenPatch, TokenRow } from './store.ts';
 import { checkUser, parseCode } from './validate.ts';
 
 /** An accepted sign-in. */
 export interface CheckResult { ok: true; serial: string }
-
-/** The steps a sign-in may match for this row: ±w around now + each candidate drift. */
-function windowSteps(ctx: Context, row: TokenRow, now: number): number[] {
-  const w = ctx.settings.checkWindowSteps;
-  const drifts = [row.driftSteps];
-  if (row.candidateDriftSteps !== null && row.candidateDriftSteps !== row.driftSteps) drifts.push(row.candidateDriftSteps);
-  const steps: number[] = [];
-  for (const d of drifts) for (let o = -w; o <= w; o++) if (!steps.includes(now + d + o)) steps.push(now + d + o);
-  return steps;
-}
 
 export async function check(ctx: Context, user: string, code: string): Promise<CheckResult> {
   user = checkUser(user);
@@ -56,18 +55,41 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
   }
   let replayed: TokenRow | null = null;
   let lockedMatch: TokenRow | null = null;
+  let inBand: { row: TokenRow; step: number } | null = null;
   for (const row of fits) {
     const now = ctx.step(row, nowMs);
-    const matched = matchSteps(ctx.generator(row), value, windowSteps(ctx, row, now));
-    if (matched.length === 0) continue;
+    const gen = ctx.generator(row);
+    const plan = searchPlan(row, ctx.settings, nowMs, now);
+    let matched = matchSteps(gen, value, plan.window);
+    let how: 'window' | 'next-code' = 'window';
+    const pending = row.pendingStep !== null && row.pendingAt !== null && nowMs - row.pendingAt <= NEXT_CODE_MS ? row.pendingStep : null;
+    if (matched.length === 0 && pending !== null) {
+      if (matchSteps(gen, value, [pending]).length > 0) { replayed = row; continue; } // the first code again
+      matched = matchSteps(gen, value, [pending + 1]);
+      how = 'next-code';
+    }
+    if (matched.length === 0) {
+      // Band steps at or before the last accepted one are old codes: a plain wrong code there
+      // (counting a failure), so a guess in the band never earns a free, uncounted try.
+      const hit = matchSteps(gen, value, plan.band.filter((b) => b > row.lastStep));
+      if (hit.length > 0 && !inBand) {
+        const step = hit.reduce((a, b) => (Math.abs(a - now - plan.driftSteps) <= Math.abs(b - now - plan.driftSteps) ? a : b));
+        if (isLocked(row, nowMs)) lockedMatch = row;
+        else inBand = { row, step };
+      }
+      continue;
+    }
     if (isLocked(row, nowMs)) { lockedMatch = row; continue; }
     const step = Math.max(...matched);
     if (step <= row.lastStep) { replayed = row; continue; }
+    // The next code after NextCodeRequired is a resync by two consecutive codes: restart the offset there.
+    const model = (how === 'next-code' ? resynced : observe)(row.clockModel, step, nowMs, row.period, row.t0);
     const accepted = await ctx.store.updateToken(row.serial, {
-      lastStep: step, driftSteps: step - now, candidateDriftSteps: null, failures: 0, lockLevel: 0,
-      lockedUntil: null, lastUsed: nowMs, updatedAt: nowMs,
+      lastStep: step, driftSteps: step - now, candidateDriftSteps: null, clockModel: model, pendingStep: null, pendingAt: null,
+      failures: 0, lockLevel: 0, lockedUntil: null, lastUsed: nowMs, updatedAt: nowMs,
     }, { states: ['assigned'], user, lastStepBelow: step, notLockedAt: nowMs },
-    [ctx.audit(nowMs, 'check', row, 'accepted', null, { driftSteps: step - now })]);
+    [ctx.audit(nowMs, 'check', row, 'accepted', how === 'next-code' ? 'next-code' : null,
+      { driftSteps: step - now, ...(how === 'next-code' ? { previousDriftSteps: plan.driftSteps } : {}) })]);
     if (accepted) return { ok: true, serial: row.serial };
     replayed = row; // another process accepted this step first (or the token changed meanwhile)
   }
@@ -81,6 +103,15 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
   if (lockedMatch) {
     await ctx.store.appendAudit([ctx.audit(nowMs, 'check', lockedMatch, 'refused', 'locked')]);
     throw lockedError(lockedMatch, nowMs);
+  }
+  // A code in the auto-resync band: one failure on that token, and ask for its next code.
+  if (inBand) {
+    const after = await recordFailure(ctx, inBand.row, nowMs, 'next-code-required',
+      { pendingStep: inBand.step, pendingAt: nowMs });
+    if (isLocked(after, nowMs)) throw lockedError(after, nowMs);
+    throw new VerifierError('NextCodeRequired',
+      `the code is far from where token ${inBand.row.serial}'s clock was expected; type its next code (within ` +
+      `${NEXT_CODE_MS / 60000} minutes) to sign in and resynchronize it`, { serial: inBand.row.serial, reason: 'next-code-required' });
   }
   // A wrong code: count a failure on every unlocked token it could be for; report a lock if one
   // stands in the way (already, or because of this failure).
@@ -108,12 +139,13 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
  * Counts one failure (and maybe a lock), retrying if another process changed the row meanwhile.
  * Returns the row as it now stands (lockedUntil set if this failure locked it).
  */
-async function recordFailure(ctx: Context, first: TokenRow, nowMs: number): Promise<TokenRow> {
+async function recordFailure(ctx: Context, first: TokenRow, nowMs: number, reason = 'wrong-code', extra: TokenPatch = {}): Promise<TokenRow> {
   let row: TokenRow | undefined = first;
   for (let attempt = 0; attempt < 20 && row; attempt++) {
     if (row.state !== 'assigned' || isLocked(row, nowMs)) return row;
-    const { patch, lockedFor } = afterFailure(row, nowMs, ctx.settings);
-    const audit = [ctx.audit(nowMs, 'check', row, 'refused', 'wrong-code', { failures: row.failures + 1 })];
+    const { patch: counted, lockedFor } = afterFailure(row, nowMs, ctx.settings);
+    const patch = { ...counted, ...extra };
+    const audit = [ctx.audit(nowMs, 'check', row, 'refused', reason, { failures: row.failures + 1 })];
     if (lockedFor !== null) audit.push(ctx.audit(nowMs, 'lock', row, 'ok', 'too-many-failures', { seconds: lockedFor, level: row.lockLevel + 1 }));
     if (await ctx.store.updateToken(row.serial, patch, { version: row.version }, audit)) return { ...row, ...patch };
     row = await ctx.store.getToken(row.serial);

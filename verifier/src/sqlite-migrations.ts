@@ -55,6 +55,13 @@ export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   `,
   // v2: names stored before they were checked as text become names every command can reach.
   repairNames,
+  // v3: the clock-rate model (clock-model.ts encodeModel: a JSON array of six numbers) and the
+  // pending first code of an auto-resync (NextCodeRequired).
+  `
+  ALTER TABLE tokens ADD COLUMN clock_model TEXT;
+  ALTER TABLE tokens ADD COLUMN pending_step INTEGER;
+  ALTER TABLE tokens ADD COLUMN pending_at INTEGER;
+  `,
 ];
 
 /**

@@ -15,6 +15,7 @@ import { migrate } from './sqlite-migrations.ts';
 import { existsSync } from 'node:fs';
 import { cannotWrite, noSuchRegistry } from './sqlite-open-errors.ts';
 import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
+import { decodeModel, encodeModel, type ClockModel } from './clock-model.ts';
 import type { AuditFilter, TokenOrigin, TokenState } from './types.ts';
 
 /** Column of each TokenRow field (shared with pg-store.ts: both stores use the same names). */
@@ -24,7 +25,8 @@ export const COLUMNS: { [K in keyof TokenRow]: string } = {
   enableDate: 'enable_date', driftSteps: 'drift_steps', candidateDriftSteps: 'candidate_drift_steps',
   lastStep: 'last_step', failures: 'failures', lockedUntil: 'locked_until', lockLevel: 'lock_level',
   origin: 'origin', kcv: 'kcv', manufacturer: 'manufacturer', model: 'model', createdAt: 'created_at',
-  updatedAt: 'updated_at', lastUsed: 'last_used', version: 'version',
+  updatedAt: 'updated_at', lastUsed: 'last_used', clockModel: 'clock_model', pendingStep: 'pending_step',
+  pendingAt: 'pending_at', version: 'version',
 };
 export const KEYS = Object.keys(COLUMNS) as (keyof TokenRow)[];
 const STATES: TokenState[] = ['pending', 'unassigned', 'assigned', 'disabled'];
@@ -78,7 +80,8 @@ export function decode(raw: Raw): TokenRow {
     lockedUntil: int(raw, 'locked_until', true), lockLevel: int(raw, 'lock_level', false)!, origin,
     kcv: text(raw, 'kcv'), manufacturer: text(raw, 'manufacturer'), model: text(raw, 'model'),
     createdAt: int(raw, 'created_at', false)!, updatedAt: int(raw, 'updated_at', false)!,
-    lastUsed: int(raw, 'last_used', true), version: int(raw, 'version', false)!,
+    lastUsed: int(raw, 'last_used', true), clockModel: model(raw), pendingStep: int(raw, 'pending_step', true),
+    pendingAt: int(raw, 'pending_at', true), version: int(raw, 'version', false)!,
   };
 }
 
@@ -104,7 +107,17 @@ export function decodeAudit(r: Raw): StoredAudit {
   };
 }
 
-function bindValue(v: unknown): unknown {
+function model(raw: Raw): ClockModel | null {
+  const t = text(raw, 'clock_model');
+  if (t === null) return null;
+  const m = decodeModel(t);
+  if (!m) throw corrupt(raw.serial, 'clock_model is not a clock model');
+  return m;
+}
+
+/** A row value as both stores bind it: the clock model as its text, bytes as a Buffer. */
+export function bindValue(v: unknown, key?: keyof TokenRow): unknown {
+  if (key === 'clockModel') return encodeModel(v as ClockModel | null);
   return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
 }
 
@@ -214,6 +227,10 @@ export class SqliteStore implements TokenStore {
     return rows.map(decodeForList);
   }
 
+  async tokenVersions(): Promise<{ serial: string; version: number }[]> {
+    return this.stmt('SELECT serial, version FROM tokens').all() as { serial: string; version: number }[];
+  }
+
   async insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void> {
     const cols = KEYS.map((k) => COLUMNS[k]);
     const ins = this.stmt(`INSERT INTO tokens (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`);
@@ -224,7 +241,7 @@ export class SqliteStore implements TokenStore {
           throw new VerifierError('EntityAlreadyExists',
             `token ${r.serial} is already in the registry; nothing was written`, { serial: r.serial });
         }
-        ins.run(...KEYS.map((k) => bindValue(r[k])));
+        ins.run(...KEYS.map((k) => bindValue(r[k], k)));
       }
       this.writeAudit(audit);
     });
@@ -236,7 +253,7 @@ export class SqliteStore implements TokenStore {
     for (const k of Object.keys(patch) as (keyof TokenPatch)[]) {
       if (patch[k] === undefined) continue;
       sets.push(`${COLUMNS[k]} = ?`);
-      params.push(bindValue(patch[k]));
+      params.push(bindValue(patch[k], k));
     }
     sets.push('version = version + 1');
     const whereParams: unknown[] = [serial];

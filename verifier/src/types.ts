@@ -42,8 +42,14 @@ export type TokenInfo = TokenParams & {
   user: string | null;
   deviceName: string | null;
   enableDate: string | null;
-  /** Token clock minus server clock, in steps. */
+  /** Token clock minus server clock, in steps, as measured by the last accepted code. */
   driftSteps: number;
+  /** The clock model's predicted drift now, in steps: where sign-in searches. */
+  driftNowSteps: number;
+  /** The sign-in window now: ±this many steps around driftNowSteps (widened by the model's uncertainty). */
+  windowSteps: number;
+  /** How fast the token's clock runs, in ppm (positive: fast), once observations far enough apart fit it; else null. */
+  ratePpm: number | null;
   /** A second drift still in the running after a late enrollment (see README "Late codes"), else null. */
   candidateDriftSteps: number | null;
   /** The last step accepted (no code at or before it is accepted again), or null if none yet. */
@@ -72,12 +78,16 @@ export type TokenListEntry = {
   lockedUntil: string | null;
   /** Only on a damaged row: why it cannot be read. */
   damaged?: string;
+  /** The clock model's predicted drift now, in steps. */
+  driftNowSteps: number;
+  /** The token clock's rate in ppm once fitted, else null. */
+  ratePpm: number | null;
 }
 
 /** What the audit log records. */
 export type AuditAction =
   | 'enable' | 'check' | 'resync' | 'deactivate' | 'lock' | 'import' | 'provision' | 'export'
-  | 'disable' | 'reactivate' | 'remove';
+  | 'disable' | 'reactivate' | 'remove' | 'find';
 
 /** One audit row. Never holds a seed or a code. */
 export type AuditRow = {
@@ -121,8 +131,19 @@ export interface VerifierOptions {
   enableWindowSteps?: number;
   /** Resync window: ±seconds around now searched. Default 86400 (±1 day). */
   resyncWindowSeconds?: number;
-  /** Sign-in window: ±steps around now + drift. Default 1. */
+  /** Sign-in window: ±steps around the predicted step (now + drift). Default 1. */
   checkWindowSteps?: number;
+  /**
+   * Bound on the sign-in window once the clock-rate model widens it for its uncertainty (a token
+   * idle for months): never more than ±this many steps around the prediction. Default 10.
+   */
+  maxWindowSteps?: number;
+  /**
+   * Auto-resync band: a code within ±this many steps of the prediction but outside the sign-in
+   * window is refused with NextCodeRequired, and the token's next code then signs in. 0 turns it
+   * off. Default 20.
+   */
+  autoResyncSteps?: number;
   /** Enrollment drifts within ±this many steps are trusted outright (README "Late codes"). Default 2. */
   trustedDriftSteps?: number;
   /** Tokens per user. Default 8. */

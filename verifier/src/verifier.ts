@@ -19,6 +19,7 @@ import { enable, type EnableResult } from './enroll.ts';
 import { check, type CheckResult } from './signin.ts';
 import { resync, type ResyncResult } from './resync.ts';
 import * as manage from './manage.ts';
+import { find, type FindResult } from './find.ts';
 import * as writes from './registry-writes.ts';
 
 const KEY_CHECK = 'master-key-check';
@@ -53,6 +54,8 @@ export class Verifier {
   resync(user: string, serial: string, code1: string, code2: string): Promise<ResyncResult> {
     return this.run(resync(this.ctx, user, serial, code1, code2));
   }
+  /** Operator: the one token that shows these two consecutive codes now (audited; a lookup, writes nothing else). */
+  find(code1: string, code2: string): Promise<FindResult> { return find(this.ctx, code1, code2); }
   /** Removes the token from the user (it can be enabled again). */
   deactivate(user: string, serial: string): Promise<void> { return this.run(manage.deactivate(this.ctx, user, serial)); }
   /** Operator: the token stops working until reactivated. */
@@ -108,10 +111,12 @@ function setting(options: VerifierOptions, name: keyof Settings, min: number, ma
 
 /** Resolves options into settings, checking each. */
 export function resolveSettings(options: VerifierOptions): Settings {
-  return {
+  const s: Settings = {
     enableWindowSteps: setting(options, 'enableWindowSteps', 1, 1000),
     resyncWindowSeconds: setting(options, 'resyncWindowSeconds', 60, 30 * 86400),
     checkWindowSteps: setting(options, 'checkWindowSteps', 0, 10),
+    maxWindowSteps: setting(options, 'maxWindowSteps', 0, 100),
+    autoResyncSteps: setting(options, 'autoResyncSteps', 0, 1000),
     trustedDriftSteps: setting(options, 'trustedDriftSteps', 0, 1000),
     maxTokensPerUser: setting(options, 'maxTokensPerUser', 1, 1000),
     maxFailures: setting(options, 'maxFailures', 1, 1000),
@@ -120,6 +125,11 @@ export function resolveSettings(options: VerifierOptions): Settings {
     auditMaxAgeDays: setting(options, 'auditMaxAgeDays', 1, 36_500),
     auditMaxRows: setting(options, 'auditMaxRows', 100, 1_000_000_000),
   };
+  if (s.maxWindowSteps < s.checkWindowSteps) {
+    throw new VerifierError('ValidationError',
+      `maxWindowSteps (${s.maxWindowSteps}) must be at least checkWindowSteps (${s.checkWindowSteps}): it bounds the widened sign-in window`);
+  }
+  return s;
 }
 
 /** The SQLite durability asked for: the option, else $HWTOTP_SQLITE_SYNC, else `normal`. */

@@ -19,8 +19,9 @@ export const list: Command = {
         io.out(user ? `no tokens for ${user}` : 'no tokens');
         return 0;
       }
-      const head = ['SERIAL', 'STATE', 'USER', 'DEVICE', 'ENABLED', 'LAST USED', 'LOCKED UNTIL'];
-      const table = rows.map((r) => [r.serial, r.state, r.user ?? '-', r.deviceName ?? '-', r.enableDate ?? '-', r.lastUsed ?? '-', r.lockedUntil ?? '-']);
+      const head = ['SERIAL', 'STATE', 'USER', 'DEVICE', 'ENABLED', 'LAST USED', 'DRIFT NOW', 'RATE', 'LOCKED UNTIL'];
+      const table = rows.map((r) => [r.serial, r.state, r.user ?? '-', r.deviceName ?? '-', r.enableDate ?? '-', r.lastUsed ?? '-',
+        `${r.driftNowSteps} steps`, r.ratePpm === null ? '-' : `${r.ratePpm} ppm`, r.lockedUntil ?? '-']);
       const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
       for (const row of [head, ...table]) io.out(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
       // One damaged row is listed, not fatal: say what is wrong with it below the table.

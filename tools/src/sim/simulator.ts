@@ -16,7 +16,7 @@ import { LcdDisplay, OledDisplay } from './display.ts';
 import { Framebuffer } from './graphics.ts';
 import { Machine } from './machine.ts';
 import { PICO_VARIABLES, ramLoadPeak } from './memory.ts';
-import { writePng } from './png.ts';
+import { renderPng, writePng } from './png.ts';
 import { PtyLink } from './pty.ts';
 import { createShim } from './shim.ts';
 import { FlashStorage } from './storage.ts';
@@ -66,6 +66,8 @@ export interface Simulator {
   advance(seconds: number): Promise<void>;
   /** Writes what the screen shows as a PNG (x4). */
   png(file: string): Promise<void>;
+  /** PNG bytes of what the screen shows now, each pixel a scale x scale block (default 4). */
+  pngBytes(scale?: number): Buffer;
   /** The token's clock, Unix seconds (what getTime() returns inside). */
   time(): number;
   /** The host's clock as the simulator sees it (virtual time in virtual mode). */
@@ -248,6 +250,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     screen: () => (storage.dead ? [] : display.lines()),
     advance: (s) => sinceErrors(() => machine.advance(s)),
     png: (file) => writePng(visible(), file),
+    pngBytes: (scale) => renderPng(visible(), scale),
     time: () => clock.getTime(),
     hostTime: () => clock.hostTime(),
     unplug: () => link.close(),

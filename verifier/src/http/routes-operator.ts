@@ -4,10 +4,10 @@
  * than it should cannot put a seed on the wire.
  */
 import type { FastifyInstance } from 'fastify';
-import { AuditQuery, DevicesQuery, SerialParam, parse } from './schemas.ts';
+import { AuditQuery, DevicesQuery, FindBody, SerialParam, parse } from './schemas.ts';
 import type { HttpVerifier } from './types.ts';
 
-/** Registers GET /api/mfa/devices, /api/tokens/:serial and /api/audit. */
+/** Registers GET /api/mfa/devices, /api/tokens/:serial, /api/audit and POST /api/tokens/find. */
 export function registerOperatorRoutes(app: FastifyInstance, v: HttpVerifier): void {
   app.get('/api/mfa/devices', async (req) => {
     const q = parse(DevicesQuery, req.query, 'query');
@@ -18,6 +18,12 @@ export function registerOperatorRoutes(app: FastifyInstance, v: HttpVerifier): v
   app.get('/api/tokens/:serial', async (req) => {
     const p = parse(SerialParam, req.params, 'path');
     return withoutSecrets(await v.token(p.serial));
+  });
+
+  // Which token shows these two consecutive codes now (find.ts); audited by the verifier.
+  app.post('/api/tokens/find', async (req) => {
+    const b = parse(FindBody, req.body, 'body');
+    return withoutSecrets(await v.find(b.code1, b.code2));
   });
 
   app.get('/api/audit', async (req) => {

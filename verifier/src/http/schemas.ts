@@ -37,6 +37,7 @@ const code = text('code', MAX_DIGITS, CODE, `must be ${MIN_DIGITS} to ${MAX_DIGI
 export const EnableBody = z.strictObject({ user, deviceName, serial, code1: code, code2: code });
 export const CheckBody = z.strictObject({ user, code });
 export const ResyncBody = z.strictObject({ user, serial, code1: code, code2: code });
+export const FindBody = z.strictObject({ code1: code, code2: code });
 export const DeactivateBody = z.strictObject({ user, serial });
 export const DevicesQuery = z.strictObject({ user: user.optional() });
 export const AuditQuery = z.strictObject({

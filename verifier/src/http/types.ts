@@ -13,6 +13,10 @@ export interface DeviceRow {
   state: string;
   lastUsed?: string | number | null;
   lockedUntil?: string | number | null;
+  /** The clock model's predicted drift now, in steps. */
+  driftNowSteps?: number;
+  /** The token clock's rate in ppm once fitted, else null. */
+  ratePpm?: number | null;
 }
 
 /** The subset of the verifier's async API that `serve` calls. */
@@ -24,10 +28,13 @@ export interface HttpVerifier {
   list(user?: string): Promise<DeviceRow[]>;
   token(serial: string): Promise<unknown>;
   audit(q: { serial?: string; user?: string; limit?: number }): Promise<unknown[]>;
+  find(code1: string, code2: string): Promise<{ serial: string; state: string; user: string | null; driftSteps: number }>;
 }
 
 /** A simulated token whose screen and button the "Virtual token" page shows. */
 export interface SimHandle {
   screen(): string[];
   press(): unknown;
+  /** PNG of the pixels the firmware drew (countdown bar included), one PNG pixel per screen pixel. */
+  screenPng?(): Buffer;
 }

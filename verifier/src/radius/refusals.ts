@@ -15,15 +15,18 @@ const SERVER_FAULT = reject('server error; try again later');
 
 /** Refusal name → answer. Messages follow `check`'s reasons: wrong code, replay, lock, no token. */
 export const RADIUS_REFUSALS: { [N in VerifierErrorName]: (e: VerifierError) => RadiusRefusal } = {
+  // The code was a nearby step's (auto-resync, issue 15): ask for the token's next code.
+  NextCodeRequired: () => ({ kind: 'challenge', message: 'next code required: enter the next code your token shows' }),
   InvalidAuthenticationCode: (e) => reject(e.reason === 'replay' ? 'code already used; wait for the next code' : 'wrong code'),
   EntityTemporarilyUnmodifiable: (e) => reject(`locked for ${e.retryAfter ?? 1} s after too many wrong codes`),
   NoSuchEntity: () => reject('no token'),
   TokenDisabled: () => reject('token disabled; ask an operator'),
   // A code that is not 6 to 8 digits, or not the length of the user's token, or a bad user name.
   ValidationError: () => reject('wrong code format'),
-  // check never raises these two; listed so the table stays total.
+  // check never raises these three; listed so the table stays total.
   EntityAlreadyExists: () => reject('refused'),
   LimitExceeded: () => reject('refused'),
+  AmbiguousMatch: () => reject('refused'),
   // The server cannot decide: a reject (not silence) so the NAS does not sit out its timeouts.
   ClockSkew: () => SERVER_FAULT,
   MasterKeyMismatch: () => SERVER_FAULT,

@@ -6,7 +6,7 @@
  * `#key=...`: the fragment never reaches the server or its logs, and we remove it from the address
  * bar and history as soon as it is read.
  */
-/* global document, window, location, history, sessionStorage, fetch, setTimeout, clearTimeout, setInterval */
+/* global document, window, location, history, sessionStorage, fetch, setTimeout, clearTimeout, setInterval, AbortController, TextDecoder */
 (function () {
   'use strict';
 
@@ -16,7 +16,7 @@
   var PERIOD = 30;
   var config = { simulator: false, publicCheck: false };
   var current = null;
-  var pollTimer = null;
+  var screenStream = null; // the AbortController of the open screen stream
 
   function $(id) { return document.getElementById(id); }
   function qsa(root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); }
@@ -233,7 +233,7 @@
       li.classList.toggle('done', k < n);
     });
     if (n === 3) loadSerialSuggestions();
-    if (n === 3 && current === 'assign') pollScreen();
+    followScreen(); // step 3 shows the token; the others stop following it
     if (focus) document.querySelector('fieldset[data-step="' + n + '"] h2').focus();
   }
 
@@ -337,11 +337,28 @@
     var form = $('signin-form');
     busy(form, true);
     api('POST', '/api/mfa/check', { user: $('signin-user').value.trim(), code: normalizeCode($('signin-code').value) }).then(function (r) {
+      askNextCode(false);
       // A public check answered without the key names no token: say only that it was accepted.
       $('signin-ok').textContent = 'Signed in: the code was accepted' + (r.serial ? ' (token ' + r.serial + ').' : '.');
       $('signin-code').value = '';
-    }, function (err) { signin.refusal(err); }).then(function () { busy(form, false); });
+    }, function (err) {
+      // NextCodeRequired: the code was far from where the token's clock was expected; its next
+      // code signs in and resynchronizes it. Ask for it instead of reporting a failure.
+      if (err.error === 'NextCodeRequired') {
+        askNextCode(true);
+        $('signin-code').value = '';
+        $('signin-code').focus();
+        return;
+      }
+      askNextCode(false);
+      signin.refusal(err);
+    }).then(function () { busy(form, false); });
   });
+
+  function askNextCode(on) {
+    $('signin-next').hidden = !on;
+    document.querySelector('label[for="signin-code"]').textContent = on ? 'Next MFA code' : 'MFA code';
+  }
 
   // ---- 3. Resync ---------------------------------------------------------------------------
 
@@ -369,6 +386,13 @@
       $('signin-user').value = $('resync-user').value.trim();
     }, function (err) { resync.refusal(err); }).then(function () { busy(form, false); });
   });
+
+  /** The clock model as the list gives it: drift now, and the rate once fitted ("2 min ahead, 40.1 ppm fast"). */
+  function describeClock(r) {
+    if (typeof r.driftNowSteps !== 'number') return '—';
+    var rate = typeof r.ratePpm === 'number' ? ', ' + Math.abs(r.ratePpm).toFixed(1) + ' ppm ' + (r.ratePpm >= 0 ? 'fast' : 'slow') : '';
+    return describeDrift(r.driftNowSteps) + rate;
+  }
 
   function describeDrift(steps) {
     if (steps === 0) return 'on time';
@@ -419,6 +443,7 @@
       cell(tr, r.deviceName || '—');
       var lu = cell(tr, r.lastUsed ? fmtAgo(r.lastUsed) : 'never');
       if (r.lastUsed) lu.title = fmtTime(r.lastUsed);
+      cell(tr, describeClock(r));
       var locked = r.lockedUntil && new Date(r.lockedUntil).getTime() > Date.now();
       cell(tr, locked ? 'Locked until ' + fmtClock(r.lockedUntil) : 'Not locked', locked ? 'locked' : '');
       var actions = cell(tr, '');
@@ -499,22 +524,38 @@
 
   // ---- Virtual token -----------------------------------------------------------------------
 
-  function renderOled(lines) {
+  /**
+   * Shows the token's screen in every box: the pixels the firmware drew (a PNG from the server's
+   * simulator, countdown bar included) when there are any, and the text lines, visible without
+   * pixels and kept for screen readers (and tests) with them.
+   */
+  function renderOled(lines, png) {
     [$('virtual-screen')].concat(qsa(document, '[data-oled]')).forEach(function (box) {
       box.textContent = '';
-      var any = false;
+      var text = (lines || []).filter(function (l) { return l.trim(); });
+      if (png) {
+        box.classList.add('pixels');
+        var img = document.createElement('img');
+        img.src = png;
+        img.alt = text.length ? 'The token shows: ' + text.join(' / ') : 'The token\'s screen is off';
+        box.appendChild(img);
+      } else {
+        box.classList.remove('pixels');
+      }
+      var words = document.createElement('div');
+      if (png) words.className = 'visually-hidden';
       (lines || []).forEach(function (l) {
         var d = document.createElement('div');
         d.textContent = l;
-        if (l.trim()) any = true;
-        box.appendChild(d);
+        words.appendChild(d);
       });
-      if (!any) {
+      if (!text.length) {
         var d = document.createElement('div');
         d.className = 'off';
         d.textContent = '(screen off)';
-        box.appendChild(d);
+        words.appendChild(d);
       }
+      box.appendChild(words);
     });
   }
 
@@ -523,20 +564,62 @@
     return config.simulator && (current === 'virtual' || current === 'signin' || current === 'resync' || (current === 'assign' && step === 3));
   }
 
-  function pollScreen() {
-    clearTimeout(pollTimer);
-    if (!showsToken()) return;
-    api('GET', '/api/sim/screen').then(function (r) { renderOled(r.lines); }, function (err) {
-      $('virtual-alert').textContent = explain(err);
-    }).then(function () {
-      if (showsToken()) pollTimer = setTimeout(pollScreen, document.hidden ? 2000 : 500);
+  /**
+   * Follows the token's screen over Server-Sent Events (GET /api/sim/stream) while a screen that
+   * shows it is open, and stops when none is. Read with fetch, not EventSource, so that the operator
+   * key travels in the Authorization header as for every other call. Reconnects after 2 s if the
+   * stream breaks.
+   */
+  function followScreen() {
+    if (!showsToken() || document.hidden) { stopScreen(); return; }
+    if (screenStream) return;
+    var ctrl = new AbortController();
+    screenStream = ctrl;
+    var headers = {};
+    var k = apiKey();
+    if (k) headers.authorization = 'Bearer ' + k;
+    fetch('/api/sim/stream', { headers: headers, signal: ctrl.signal }).then(function (res) {
+      if (res.status === 401) { onUnauthorized(); throw new Error('unauthorized'); }
+      if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
+      var reader = res.body.getReader();
+      var decoder = new TextDecoder();
+      var buf = '';
+      function pump() {
+        return reader.read().then(function (r) {
+          if (r.done) throw new Error('the screen stream ended');
+          buf += decoder.decode(r.value, { stream: true });
+          for (var i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+            onScreenEvent(buf.slice(0, i));
+            buf = buf.slice(i + 2);
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {
+      if (ctrl.signal.aborted) return;
+      screenStream = null;
+      setTimeout(followScreen, 2000);
     });
+  }
+
+  /** One SSE event: its `data:` lines joined are a JSON frame {lines, png}. */
+  function onScreenEvent(text) {
+    var data = text.split('\n').filter(function (l) { return l.indexOf('data: ') === 0; }).map(function (l) { return l.slice(6); }).join('\n');
+    if (!data) return;
+    var f = JSON.parse(data);
+    renderOled(f.lines, f.png);
+  }
+
+  function stopScreen() {
+    if (screenStream) screenStream.abort();
+    screenStream = null;
   }
 
   function press(status) {
     $('virtual-alert').textContent = '';
     api('POST', '/api/sim/press').then(function (r) {
-      renderOled(r.lines);
+      renderOled(r.lines, r.png);
       var m = /(\d{3}) ?(\d{3})/.exec((r.lines || []).join(' '));
       if (status) status.textContent = m ? 'The token shows ' + m[1] + ' ' + m[2] + '.' : 'Pressed.';
     }, function (err) { $('virtual-alert').textContent = explain(err); });
@@ -586,7 +669,7 @@
 
   function refreshScreen() {
     if (current === 'tokens') loadTokens();
-    if (showsToken()) pollScreen();
+    followScreen();
     if (current === 'assign' && step === 3) loadSerialSuggestions();
   }
 
@@ -598,7 +681,7 @@
   });
 
   window.addEventListener('hashchange', function () { route(true); });
-  document.addEventListener('visibilitychange', function () { if (!document.hidden && showsToken()) pollScreen(); });
+  document.addEventListener('visibilitychange', followScreen);
 
   takeKeyFromFragment();
   renderKeyBar();
