@@ -2,7 +2,7 @@
  * HMAC, RFC 2104 §2, built over a plain hash function.
  *
  * Espruino boards have a native SHA1/SHA256 in `require("crypto")` but no HMAC, and a hash written
- * in JS runs 15-25x slower there (DESIGN.md, "Crypto"). This file is the few lines that turn a native
+ * in JS runs many times slower there. This file is the few lines that turn a native
  * hash into the HmacFn that hotp/totp take.
  */
 import { BLOCK_LENGTH, HashAlgorithm, HmacFn } from './hash.ts';

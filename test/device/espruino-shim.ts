@@ -1,5 +1,5 @@
 /**
- * A minimal shim of the Espruino globals the board files use (team brief, "Espruino globals"),
+ * A minimal shim of the Espruino globals the board files use (tools/src/espruino-check/globals.ts),
  * enough to boot a built bundle in a Node vm context and talk to it. The context lacks what Espruino
  * lacks (Map, Set, Symbol, ...), timers behave like Espruino's (clearTimeout throws on an unknown id),
  * and E.CRC32 is signed. The full simulator (tools/src/sim) grows from the same idea.

@@ -1,5 +1,5 @@
 /**
- * The Espruino check must catch every item of DESIGN.md "What fails on Espruino". Each case puts the
+ * The Espruino check must catch every construct Espruino fails on (docs/ARCHITECTURE.md). Each case puts the
  * forbidden item on line 2 of an otherwise clean ES5 snippet, and expects a problem of the right rule
  * whose message names the item, on that line.
  */

@@ -1,6 +1,6 @@
 /**
  * Compiles protocol/src for the firmware the way the build does: tsc 5.9 at target ES5 with
- * noEmitHelpers (DESIGN.md "Compiling"), then rollup to one CommonJS-style file with strict: false.
+ * noEmitHelpers (docs/ARCHITECTURE.md "Builds"), then rollup to one CommonJS-style file with strict: false.
  * Everything stays in memory.
  */
 import { fileURLToPath } from 'node:url';

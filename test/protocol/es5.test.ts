@@ -22,7 +22,7 @@ beforeAll(async () => {
   minified = (await minify(bundle, { ecma: 5, toplevel: true, mangle: true, compress: { passes: 2 } })).code || '';
 });
 
-/** Globals and members Espruino lacks (DESIGN.md), removed from the sandbox so a use fails loudly. */
+/** Globals and members Espruino lacks (tools/src/espruino-check/globals.ts), removed from the sandbox so a use fails loudly. */
 const STRIP = `
   ['Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'Symbol', 'BigInt', 'Proxy', 'Reflect', 'TextEncoder', 'TextDecoder',
    'FinalizationRegistry', 'BigInt64Array', 'BigUint64Array'].forEach(function (n) { delete globalThis[n]; });

@@ -228,7 +228,7 @@ describe('TimeDrift', () => {
     const back = await hwtotp('export', '--format', 'pskc', '--serial', 'HWDRIFT001', '--db', db);
     expect(back.code).toBe(0);
     expect(back.out).toMatch(/<pskc:TimeDrift>\s*<pskc:PlainValue>4[01]<\/pskc:PlainValue>/);
-    // CSV keeps DESIGN.md's six columns: the drift goes out in PSKC only.
+    // CSV keeps its six columns (verifier/src/seedfiles/README.md): the drift goes out in PSKC only.
     const again = await hwtotp('export', '--format', 'csv', '--db', db);
     expect(again.out.split(/\r?\n/)[0]).toBe('serial,secret,period,digits,manufacturer,model');
     expect(again.out).toMatch(/HWDRIFT001,[A-Z2-7]+,30,6,Acme,T1(\r?\n|$)/);

@@ -48,7 +48,7 @@ describe('what Espruino lacks is missing', () => {
       else expect(r).toMatch(/Cannot read properties of undefined|undefined/);
     }
     expect(failures).toEqual([]);
-    // the list covers at least what DESIGN.md names
+    // the list covers at least what the Espruino check names
     for (const g of ['Map', 'Set', 'WeakMap', 'Symbol', 'BigInt', 'TextEncoder', 'Proxy', 'Reflect']) expect(MISSING_GLOBALS).toContain(g);
     for (const m of ['Math.imul', 'Math.clz32', 'Array.from', 'Uint8Array.from', 'ArrayBuffer.isView', 'Number.isInteger', 'Number.isSafeInteger', 'Object.freeze', 'Promise.prototype.finally'])
       expect(MISSING_MEMBERS.map((p) => p.join('.'))).toContain(m);

@@ -1,6 +1,6 @@
 /**
  * The shape of one `hwtotp` subcommand, and the errors that map to exit codes
- * (0 success, 1 refused, 2 usage error; DESIGN.md "Command line").
+ * (0 success, 1 refused, 2 usage error; README "The hwtotp command").
  */
 import type { ParseArgsConfig } from 'node:util';
 

@@ -1,6 +1,6 @@
 /**
  * The registry flags every registry subcommand shares, and opening the verifier from them
- * (DESIGN.md "Command line": `--db FILE`, else $HWTOTP_DB, else ./hwtotp.db; `--json`).
+ * (README "The hwtotp command": `--db FILE|URL`, else $HWTOTP_DB, else ./hwtotp.db; `--json`).
  * The master key comes from $HWTOTP_MASTER_KEY or `--key-file` (default `<db>.key`).
  */
 import { openVerifier, VerifierError, type Verifier } from '@hwtotp/verifier';

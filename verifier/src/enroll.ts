@@ -1,6 +1,6 @@
 /**
  * Enable: assign an unassigned token to a user with two consecutive codes (the AWS "Assign MFA
- * device" flow, DESIGN.md). RFC 6238 §6 suggests measuring the token's drift at this point.
+ * device" flow). RFC 6238 §6 suggests measuring the token's drift at this point.
  *
  * Late codes (our improvement on AWS; README "Late codes"): if the two codes lie within
  * ±trustedDriftSteps of now, the measured offset is the drift. If they lie further away (the user

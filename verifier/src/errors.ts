@@ -1,6 +1,6 @@
 /**
  * Every refusal of the verifier as one typed error with a stable AWS-style `name`
- * (DESIGN.md "Verifier semantics"), the HTTP status the web layer answers with, and the CLI exit code.
+ * (verifier/README.md), the HTTP status the web layer answers with, and the CLI exit code.
  *
  * Messages are for people: they name the parameter, the user or the serial, and what to do next.
  * They never hold a seed or a submitted code (a typo'd code is one digit away from a valid one).
@@ -81,7 +81,7 @@ export class VerifierError extends Error {
     if (details.reason !== undefined) this.reason = details.reason;
   }
 
-  /** The body of an HTTP refusal: `{error: NAME, message, ...}` (DESIGN.md "HTTP API"). */
+  /** The body of an HTTP refusal: `{error: NAME, message, ...}` (verifier/src/http/README.md). */
   toJSON(): { error: string; message: string; serial?: string; lockedUntil?: string; retryAfter?: number } {
     const out: { error: string; message: string; serial?: string; lockedUntil?: string; retryAfter?: number } =
       { error: this.name, message: this.message };

@@ -1,5 +1,5 @@
 /**
- * openVerifier: the library entry point (BRIEF "Library contract of the verifier").
+ * openVerifier: the library entry point (verifier/README.md).
  * Opens (and migrates) the registry, resolves the master key and checks it against the registry's
  * key check before any seed is touched, then exposes the operations as async methods so a
  * PostgreSQL store can slot in behind the same API.

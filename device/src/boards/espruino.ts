@@ -2,7 +2,7 @@
  * The HAL members every Espruino board binds the same way: native hashes, CRC, clock, Storage,
  * timers, the button watch and the serial link. A board file adds its display and picks its link.
  *
- * Only the Espruino globals the simulator shims are used here (team brief, "Espruino globals").
+ * Only the Espruino globals the simulator shims are used here (tools/src/espruino-check/globals.ts).
  */
 import { Hal, HalLink } from '../hal.ts';
 import { HashFn, HashTable } from '@hwtotp/protocol';

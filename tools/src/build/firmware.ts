@@ -1,5 +1,5 @@
 /**
- * Builds the firmware bundles (DESIGN.md "The device runs on Espruino, not on Node", "Compiling"):
+ * Builds the firmware bundles (docs/ARCHITECTURE.md "Builds"):
  *
  *   device/src + protocol/src --tsc 5.9, ES5, noEmitHelpers--> build dir (ES modules)
  *     --rollup, one entry per board, CommonJS style, strict: false--> one file

@@ -1,6 +1,6 @@
 /**
  * `hwtotp sim`: run the firmware bundle as a simulated token behind a real pseudo-terminal
- * (DESIGN.md "The simulated token"). With --json, stdout carries one event a line and stdin takes one
+ * (tools/README.md). With --json, stdout carries one event a line and stdin takes one
  * command a line; without, an interactive view in the terminal.
  */
 import { readFileSync } from 'node:fs';

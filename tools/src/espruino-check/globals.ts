@@ -4,7 +4,7 @@
  * Node/browser global, and would be a ReferenceError on the board.
  */
 
-/** Standard built-ins Espruino implements (DESIGN.md "What Espruino runs"). */
+/** Standard built-ins Espruino implements (checked against Espruino 2v29: device/README.md). */
 const BUILTINS = [
   'Object', 'Function', 'Array', 'String', 'Number', 'Boolean', 'Math', 'JSON', 'Date', 'RegExp',
   'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'InternalError', 'Promise',

@@ -1,5 +1,5 @@
 /**
- * The Espruino check (DESIGN.md "The build check"): static proof that a piece of JavaScript can run
+ * The Espruino check (docs/ARCHITECTURE.md "Builds"): static proof that a piece of JavaScript can run
  * on Espruino's interpreter. Applied to every firmware bundle by the build, and to protocol/src
  * compiled to ES5 by the tests. It fails on:
  * - code acorn cannot parse at ecmaVersion 5 (each post-ES5 construct is named);

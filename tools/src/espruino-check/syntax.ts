@@ -1,6 +1,6 @@
 /**
  * The syntax half of the check: the code must parse with acorn at ecmaVersion 5, because the firmware
- * is compiled to ES5 and Espruino lacks several later constructs (DESIGN.md "What fails on Espruino").
+ * is compiled to ES5 and Espruino lacks several later constructs (named in each message below).
  * Acorn stops at the first error, so when it fails the code is parsed again at the latest version and
  * every post-ES5 construct is reported by name.
  */

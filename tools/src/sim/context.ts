@@ -1,7 +1,7 @@
 /**
  * The JavaScript world the bundle runs in: a Node vm context (its own intrinsics) with what Espruino
  * 2v29 lacks removed, so a bundle that uses any of it fails here as it would on the token
- * (DESIGN.md "What fails on Espruino"). Two Espruino quirks cannot be reproduced in V8 and are left to
+ * (tools/src/espruino-check/globals.ts). Two Espruino quirks cannot be reproduced in V8 and are left to
  * the build check: function declarations are hoisted here, and Array.prototype.slice.call works.
  */
 import vm from 'node:vm';

@@ -1,4 +1,4 @@
-/** The simulated token (DESIGN.md "The simulated token"): in-process API and its parts. */
+/** The simulated token (tools/README.md): in-process API and its parts. */
 export { startSimulator, defaultBundle } from './simulator.ts';
 export type { Simulator, SimulatorOptions } from './simulator.ts';
 export { boardByName } from './boards.ts';

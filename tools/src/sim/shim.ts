@@ -1,5 +1,5 @@
 /**
- * The Espruino globals the firmware's board files may use (BRIEF "Espruino globals"), built for one
+ * The Espruino globals the firmware's board files may use (tools/src/espruino-check/globals.ts), built for one
  * board and installed in the bundle's context. Each object is strict: a member it lacks throws
  * "Espruino shim: <name> is not implemented". Values handed to the bundle are made in its realm.
  */

@@ -1,5 +1,5 @@
 /**
- * The MFA endpoints of DESIGN.md "HTTP API of serve": enable, check (sign-in), resync, deactivate.
+ * The MFA endpoints of `serve` (verifier/src/http/README.md): enable, check (sign-in), resync, deactivate.
  * Each validates its body, then calls the verifier; refusals propagate as thrown VerifierErrors and
  * errors.ts turns them into `{error, message}` with their status.
  */

@@ -14,7 +14,7 @@
  * marked ready only if it reports the pending entry's KCV; anything else is refused with what to do.
  */
 import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, DEFAULT_PARAMS, HashAlgorithm, kcv as computeKcv, SERIAL_PATTERN } from '@hwtotp/protocol';
+import { constantTimeEqual, DEFAULT_PARAMS, DIGEST_LENGTH, HashAlgorithm, kcv as computeKcv, SERIAL_PATTERN } from '@hwtotp/protocol';
 import { nobleHmac } from '@hwtotp/protocol/host';
 import type { NewToken, TokenInfo } from '../types.ts';
 import { SerialError } from '../serial/errors.ts';
@@ -23,8 +23,8 @@ import type { HelloInfo } from '../serial/hello.ts';
 import { ProvisionError } from './errors.ts';
 import { DEFAULT_PREFIX, checkPrefix, formatSerial, issuable } from './serial-number.ts';
 
-/** Seed length per algorithm: the hash's output length. */
-export const SEED_BYTES: Record<HashAlgorithm, number> = { SHA1: 20, SHA256: 32, SHA512: 64 };
+/** Seed length per algorithm: the hash's output length (RFC 6238 §5.1 recommends it). */
+export const SEED_BYTES: { [alg: string]: number } = DIGEST_LENGTH;
 
 /** The registry calls provisioning needs (a subset of the Verifier). */
 export interface ProvisionRegistry {
@@ -147,7 +147,7 @@ export async function provisionToken(registry: ProvisionRegistry, client: TokenC
     }
   }
 
-  const seed = random(SEED_BYTES[algorithm]);
+  const seed = random(SEED_BYTES[algorithm]!);
   try {
     const expected = computeKcv(nobleHmac, algorithm, seed);
     serial = await addPending(registry, serial, prefix, { secret: seed, algorithm, digits, period, kcv: expected });

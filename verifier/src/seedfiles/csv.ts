@@ -6,7 +6,7 @@
  * secret is base32 (RFC 4648, case-insensitive, padding optional). Columns are found by their header
  * name, in any order; serial and secret are required, period defaults to 30 and digits to 6. Two
  * optional extra columns carry what the six cannot describe: algorithm (SHA1) and t0 (0); the writer
- * adds them only when a record needs them, so ordinary exports stay DESIGN.md's six columns. A third,
+ * adds them only when a record needs them, so ordinary exports stay the six columns. A third,
  * drift (0, in time steps), is read but never written: drift is the registry's running estimate,
  * moved by sign-ins, and would put a seventh column into most exports of tokens in use; PSKC's
  * TimeDrift carries it both ways.
