@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../tools/src/cli.ts';
+import { main } from '@hwtotp/tools';
 import { KEY_HEX, tempDir } from '../verifier/helpers.ts';
 
 let dir: string, cleanup: () => void;

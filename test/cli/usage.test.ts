@@ -1,6 +1,6 @@
 /** Every subcommand's usage line names every flag it accepts, so `--help` never hides one. */
 import { describe, expect, it } from 'vitest';
-import { commandNames, loadCommand } from '../../tools/src/cli.ts';
+import { commandNames, loadCommand } from '@hwtotp/tools';
 
 describe('hwtotp <command> --help', () => {
   it('lists every flag the command accepts', async () => {

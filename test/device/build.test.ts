@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFirmware, BuildError } from '../../tools/src/build/firmware.ts';
+import { buildFirmware, BuildError } from '@hwtotp/tools/build';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hwtotp-build-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

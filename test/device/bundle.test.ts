@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { crc32, fromHex, kcv, SERIAL_PATTERN } from '@hwtotp/protocol';
 import { nobleHmac } from '@hwtotp/protocol/host';
-import { buildFirmware, BUDGETS } from '../../tools/src/build/firmware.ts';
+import { buildFirmware, BUDGETS } from '@hwtotp/tools/build';
 import { EspruinoShim, MISSING, type ShimOptions } from './espruino-shim';
 import { parse, req, SEED_HEX, SERIAL } from './helpers';
 

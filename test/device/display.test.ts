@@ -9,8 +9,8 @@ import * as OTPAuth from 'otpauth';
 import { crc32 } from '@hwtotp/protocol';
 import { FakeBoard, FakeFlash } from './fake-hal';
 import { call, provisionArgs, SEED_HEX, SERIAL } from './helpers';
-import { DISPLAY_MS } from '../../device/src/core/token';
-import { encodeRecord } from '../../device/src/core/record';
+import { DISPLAY_MS } from '@hwtotp/device';
+import { encodeRecord } from '@hwtotp/device';
 
 function expected(seedHex: string, time: number, alg = 'SHA1', digits = 6, period = 30): string {
   const code = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromHex(seedHex), algorithm: alg, digits: digits, period: period })

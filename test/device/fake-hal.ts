@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import type { Hal, HalStorage } from '../../device/src/hal';
-import { startToken } from '../../device/src/core/token';
+import type { Hal, HalStorage } from '@hwtotp/device';
+import { startToken } from '@hwtotp/device';
 
 /** Thrown by the storage when the simulated power cut hits: the token stops there. */
 export class PowerCut extends Error {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { flash, flashArgs, ESPRUINO_CLI } from '../../tools/src/commands/flash.ts';
 import { build } from '../../tools/src/commands/build.ts';
-import { main } from '../../tools/src/cli.ts';
+import { main } from '@hwtotp/tools';
 
 function io() {
   const out: string[] = [];

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { crc32, encodeFrame } from '@hwtotp/protocol';
 import { FakeBoard } from './fake-hal';
 import { call, parse, provisionArgs, SEED_HEX } from './helpers';
-import { PRESENCE_MS } from '../../device/src/core/token';
+import { PRESENCE_MS } from '@hwtotp/device';
 
 const OPS = ['HELLO', 'PROVISION', 'SETTIME', 'WIPE', 'PING', 'OK', 'ERR', 'WAIT', 'READ', 'DUMP', 'SEED', 'X'];
 const KEYS = ['serial', 'secret', 'alg', 'digits', 'period', 't0', 'time', 'proto', 'code', 'k', 'seed'];

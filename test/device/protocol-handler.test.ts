@@ -7,8 +7,8 @@ import { crc32, fromHex, kcv, MAX_FRAME } from '@hwtotp/protocol';
 import { nobleHmac } from '@hwtotp/protocol/host';
 import { FakeBoard } from './fake-hal';
 import { call, parse, provisionArgs, req, SEED_HEX, SERIAL } from './helpers';
-import { FW_VERSION } from '../../device/src/core/version';
-import { PRESENCE_MS, HOLD_MS } from '../../device/src/core/token';
+import { FW_VERSION } from '@hwtotp/device';
+import { PRESENCE_MS, HOLD_MS } from '@hwtotp/device';
 import { readFileSync } from 'node:fs';
 
 function provisioned(): FakeBoard {

@@ -8,7 +8,7 @@ import * as OTPAuth from 'otpauth';
 import { crc32 } from '@hwtotp/protocol';
 import { FakeBoard, FakeFlash } from './fake-hal';
 import { call, parse, provisionArgs, SEED_HEX } from './helpers';
-import { decodeRecord, encodeRecord, loadRecord, SLOTS } from '../../device/src/core/record';
+import { decodeRecord, encodeRecord, loadRecord, SLOTS } from '@hwtotp/device';
 
 const T = 1_800_000_000;
 

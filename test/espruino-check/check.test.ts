@@ -4,7 +4,7 @@
  * whose message names the item, on that line.
  */
 import { describe, expect, it } from 'vitest';
-import { checkEspruino } from '../../tools/src/espruino-check/index.ts';
+import { checkEspruino } from '@hwtotp/tools/espruino-check';
 
 interface Case { item: string; code: string; rule: string; names?: string }
 

@@ -4,7 +4,7 @@
  * case puts the regex on line 2 of an otherwise clean ES5 snippet.
  */
 import { describe, expect, it } from 'vitest';
-import { checkEspruino } from '../../tools/src/espruino-check/index.ts';
+import { checkEspruino } from '@hwtotp/tools/espruino-check';
 import { unsupportedRegexFeatures } from '../../tools/src/espruino-check/regexp.ts';
 
 /** Wraps a line so the item sits on line 2, after a clean declaration. */

@@ -7,7 +7,7 @@ import vm from 'node:vm';
 import ts from 'typescript';
 import { minify } from 'terser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkEspruino } from '../../tools/src/espruino-check/index.ts';
+import { checkEspruino } from '@hwtotp/tools/espruino-check';
 import { RFC4226, RFC6238_CASES } from '../vectors/index.ts';
 import { NOBLE_HASHES } from './hmac-impls.ts';
 import { bundleProtocol, compileProtocol } from './es5-build.ts';

@@ -3,7 +3,7 @@
  * protocol's patterns. Each is compared with the V8 regex it replaced, over every edge case.
  */
 import { describe, expect, it } from 'vitest';
-import { checkEspruino } from '../../tools/src/espruino-check/index.ts';
+import { checkEspruino } from '@hwtotp/tools/espruino-check';
 import { isCanonicalInt, pattern, SERIAL_PATTERN } from '@hwtotp/protocol';
 
 describe('pattern()', () => {

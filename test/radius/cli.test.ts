@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openVerifier } from '@hwtotp/verifier';
-import { main } from '../../tools/src/cli.ts';
+import { main } from '@hwtotp/tools';
 import { MASTER_KEY, radclient } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwtotp-radius-cli-'));

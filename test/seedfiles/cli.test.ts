@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { base32Encode, nobleHmac, totp } from '@hwtotp/protocol/host';
 import { openVerifier } from '@hwtotp/verifier';
-import { main } from '../../tools/src/cli.ts';
+import { main } from '@hwtotp/tools';
 import { VECTORS, vector } from './helpers.ts';
 
 let dir: string;

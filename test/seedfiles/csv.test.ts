@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { base32Encode } from '@hwtotp/protocol/host';
-import { SeedFileError, readCsv, writeCsv, type SeedRecord } from '../../verifier/src/seedfiles/index.ts';
+import { SeedFileError, readCsv, writeCsv, type SeedRecord } from '@hwtotp/verifier/seedfiles';
 import { hex } from './helpers.ts';
 
 const S1 = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // "12345678901234567890"

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LIMITS } from '@hwtotp/protocol';
-import { SeedFileError, readCsv, readPskc, readSeedFile, writeCsv, writePskc, type SeedRecord } from '../../verifier/src/seedfiles/index.ts';
+import { SeedFileError, readCsv, readPskc, readSeedFile, writeCsv, writePskc, type SeedRecord } from '@hwtotp/verifier/seedfiles';
 import { FIG6_PSK, FIG7_PASSWORD, vector } from './helpers.ts';
 
 // XML text is trimmed by the reader and seed files may hold no control character: generate what a

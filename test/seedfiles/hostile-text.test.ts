@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { base32Encode } from '@hwtotp/protocol/host';
 import { openVerifier } from '@hwtotp/verifier';
-import { main } from '../../tools/src/cli.ts';
-import { SeedFileError, readCsv, readPskc, writePskc } from '../../verifier/src/seedfiles/index.ts';
+import { main } from '@hwtotp/tools';
+import { SeedFileError, readCsv, readPskc, writePskc } from '@hwtotp/verifier/seedfiles';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'hwtotp-hostile-')); });

@@ -4,7 +4,7 @@
  * the file or from the registry.
  */
 import { describe, expect, it } from 'vitest';
-import { SeedFileError, checkImport, readPskc, type SeedRecord } from '../../verifier/src/seedfiles/index.ts';
+import { SeedFileError, checkImport, readPskc, type SeedRecord } from '@hwtotp/verifier/seedfiles';
 import { vector } from './helpers.ts';
 
 const totp = (serial: string, bytes = 20): SeedRecord =>

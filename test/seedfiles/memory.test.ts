@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MAX_BYTES, SeedFileError, readCsv } from '../../verifier/src/seedfiles/index.ts';
+import { DEFAULT_MAX_BYTES, SeedFileError, readCsv } from '@hwtotp/verifier/seedfiles';
 import { MAX_CSV_ROWS, splitCsv } from '../../verifier/src/seedfiles/csv.ts';
 import { DEFAULT_XML_LIMITS, checkXmlLimits } from '../../verifier/src/seedfiles/xml-limits.ts';
 

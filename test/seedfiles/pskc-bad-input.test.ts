@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeedFileError, readPskc, type PskcReadOptions, type SeedFileReason } from '../../verifier/src/seedfiles/index.ts';
+import { SeedFileError, readPskc, type PskcReadOptions, type SeedFileReason } from '@hwtotp/verifier/seedfiles';
 import { FIG6_PSK, FIG7_PASSWORD, fromHex, vector } from './helpers.ts';
 
 /** Reads and returns the SeedFileError, failing the test if the input was accepted. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createDecipheriv, createHmac, pbkdf2Sync } from 'node:crypto';
-import { readPskc } from '../../verifier/src/seedfiles/index.ts';
+import { readPskc } from '@hwtotp/verifier/seedfiles';
 import { FIG6_PSK, FIG7_PASSWORD, ascii, hex, vector } from './helpers.ts';
 
 describe('RFC 6030 figures', () => {

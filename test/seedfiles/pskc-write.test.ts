@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { SeedFileError, readPskc, writePskc, type SeedRecord } from '../../verifier/src/seedfiles/index.ts';
+import { SeedFileError, readPskc, writePskc, type SeedRecord } from '@hwtotp/verifier/seedfiles';
 import { parseXml, type XmlElement } from '../../verifier/src/seedfiles/xml.ts';
 import { FIG6_PSK, FIG7_PASSWORD, fromHex, hex, vector } from './helpers.ts';
 

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32, encodeFrame } from '@hwtotp/protocol';
-import { SerialError, TokenClient, type ClientOptions } from '../../verifier/src/serial/index.ts';
+import { SerialError, TokenClient, type ClientOptions } from '@hwtotp/verifier';
 import { MisbehavingLink, type Act, type Delivery } from './misbehaving-link.ts';
 import { startFakeToken, type FakeAction, type FakeToken } from './fake-token.ts';
 

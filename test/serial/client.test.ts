@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MAX_ID, SerialError, TokenClient } from '../../verifier/src/serial/index.ts';
+import { MAX_ID, SerialError, TokenClient } from '@hwtotp/verifier';
 import { FakeToken, startFakeToken } from './fake-token.ts';
 import { refusal } from '../helpers/refusal.ts';
 

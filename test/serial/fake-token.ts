@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, encodeFrame, Frame, FrameDecoder, kcv, parseProvisionArgs } from '@hwtotp/protocol';
 import { nobleHmac } from '@hwtotp/protocol/host';
-import { openSerialTransport } from '../../verifier/src/serial/index.ts';
+import { openSerialTransport } from '@hwtotp/verifier';
 
 /** What the handler returns: reply frames to send (id filled in), 'drop' to stay silent, or 'unplug'. */
 export type FakeAction = { op: string; args?: Record<string, string>; id?: number; delayMs?: number; raw?: string }[] | 'drop' | 'unplug';

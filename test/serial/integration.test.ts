@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { boardNames, crc32, encodeFrame, FrameDecoder, PROTOCOL_VERSION } from '@hwtotp/protocol';
-import { openSerialTransport, SerialError, TokenClient } from '../../verifier/src/serial/index.ts';
+import { openSerialTransport, SerialError, TokenClient } from '@hwtotp/verifier';
 import type { Simulator } from '../../tools/src/sim/simulator.ts';
 import { startSim } from './sim-helper.ts';
 import { refusal } from '../helpers/refusal.ts';

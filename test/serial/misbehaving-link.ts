@@ -6,7 +6,7 @@
  * real-pty cases live beside it in client-fuzz.test.ts.
  */
 import { crc32, decodeLine, encodeFrame, type Frame } from '@hwtotp/protocol';
-import { SerialError, type Transport } from '../../verifier/src/serial/index.ts';
+import { SerialError, type Transport } from '@hwtotp/verifier';
 
 /** Which id a reply carries, relative to the request's. */
 export type IdLie = 'same' | 'next' | 'previous' | 'zero' | number;

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultBundle, startSimulator, type Simulator, type SimulatorOptions } from '../../tools/src/sim/simulator.ts';
-import { buildFirmware } from '../../tools/src/build/firmware.ts';
-import type { Transport, TransportOpener } from '../../verifier/src/serial/index.ts';
-import { openSerialTransport } from '../../verifier/src/serial/index.ts';
+import { buildFirmware } from '@hwtotp/tools/build';
+import type { Transport, TransportOpener } from '@hwtotp/verifier';
+import { openSerialTransport } from '@hwtotp/verifier';
 
 let built: Promise<string> | undefined;
 

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkWatchPattern, scanPorts } from '../../verifier/src/provision/index.ts';
-import { checkBaud } from '../../verifier/src/serial/index.ts';
+import { checkWatchPattern, scanPorts } from '@hwtotp/verifier';
+import { checkBaud } from '@hwtotp/verifier';
 import { cli } from './cli-helper.ts';
 
 let dir: string;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../tools/src/command.ts';
-import { main } from '../../tools/src/cli.ts';
+import { main } from '@hwtotp/tools';
 import { simCommand } from '../../tools/src/commands/sim.ts';
 import { tempDir } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { renderPng, startSimulator } from '../../tools/src/sim/index.ts';
+import { renderPng, startSimulator } from '@hwtotp/tools/sim';
 import { Ssd1306 } from '../../tools/src/sim/ssd1306.ts';
 import { Framebuffer } from '../../tools/src/sim/graphics.ts';
 import { hasGlyph } from '../../tools/src/sim/font6x8.ts';

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Simulator, SimulatorOptions, startSimulator } from '../../tools/src/sim/index.ts';
+import { Simulator, SimulatorOptions, startSimulator } from '@hwtotp/tools/sim';
 import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, expectedKcv, oathtool, tempDir } from './helpers.ts';
 
 const open: { sim?: Simulator; client?: TokenClient }[] = [];

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MISSING_GLOBALS, MISSING_MEMBERS, Simulator, startSimulator } from '../../tools/src/sim/index.ts';
+import { MISSING_GLOBALS, MISSING_MEMBERS, Simulator, startSimulator } from '@hwtotp/tools/sim';
 import { TokenClient, tempDir } from './helpers.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);

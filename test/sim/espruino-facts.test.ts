@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder, crc32 } from '@hwtotp/protocol';
-import { BoardName, Simulator, startSimulator } from '../../tools/src/sim/index.ts';
+import { BoardName, Simulator, startSimulator } from '@hwtotp/tools/sim';
 import { PICO_VARIABLES, ramLoadPeak } from '../../tools/src/sim/memory.ts';
 import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, oathtool, tempDir } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { base32Encode, crc32, encodeValue, hex8 } from '@hwtotp/protocol/host';
-import { Simulator, startSimulator } from '../../tools/src/sim/index.ts';
+import { Simulator, startSimulator } from '@hwtotp/tools/sim';
 import { SERIAL, TokenClient, bundle, tempDir } from './helpers.ts';
 import { mulberry32 } from '../helpers/prng.ts';
 

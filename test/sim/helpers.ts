@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { Frame, FrameDecoder, crc32, encodeFrame } from '@hwtotp/protocol';
-import { defaultBundle } from '../../tools/src/sim/index.ts';
-import type { BoardName, Simulator } from '../../tools/src/sim/index.ts';
+import { defaultBundle } from '@hwtotp/tools/sim';
+import type { BoardName, Simulator } from '@hwtotp/tools/sim';
 
 /** The real bundle `npm run build` wrote (HWTOTP_SIM_DIST points elsewhere while developing the simulator). */
 export function bundle(board: BoardName): string {

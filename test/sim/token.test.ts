@@ -4,7 +4,7 @@
  * boundary on a virtual clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Simulator, startSimulator } from '../../tools/src/sim/index.ts';
+import { Simulator, startSimulator } from '@hwtotp/tools/sim';
 import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, expectedKcv, oathtool } from './helpers.ts';
 
 let sim: Simulator | undefined;

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Frame } from '@hwtotp/protocol';
-import { BoardName, Simulator, startSimulator } from '../../tools/src/sim/index.ts';
+import { BoardName, Simulator, startSimulator } from '@hwtotp/tools/sim';
 import { SEED_HEX, SERIAL, TokenClient, bundle, tempDir } from './helpers.ts';
 
 let sim: Simulator | undefined;

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as OTPAuth from 'otpauth';
 import { afterAll, expect, it } from 'vitest';
-import { openVerifier, VerifierError, type TokenInfo, type TokenRow, type Verifier, type VerifierOptions } from '../../verifier/src/index.ts';
+import { openVerifier, VerifierError, type TokenInfo, type TokenRow, type Verifier, type VerifierOptions } from '@hwtotp/verifier';
 import { observe, resynced, type ClockModel } from '../../verifier/src/clock-model.ts';
 import { NEXT_CODE_MS, searchPlan } from '../../verifier/src/signin-window.ts';
 import { T0_MS } from '../verifier/helpers.ts';

@@ -4,7 +4,7 @@
  * JSON next to this loader so other tools can read them too.
  */
 import { readFileSync } from 'node:fs';
-import type { HashAlgorithm } from '../../protocol/src/hash.ts';
+import type { HashAlgorithm } from '@hwtotp/protocol';
 
 /** One row of RFC 4226 Appendix D. */
 export interface HotpVector {

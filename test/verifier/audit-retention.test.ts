@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { KEY_HEX, rig, type Rig } from './helpers.ts';
 import { PRUNE_EVERY_MS, PRUNE_EVERY_OPS } from '../../verifier/src/audit-retention.ts';
-import { openVerifier, resolveSettings } from '../../verifier/src/index.ts';
+import { openVerifier, resolveSettings } from '@hwtotp/verifier';
 
 let r: Rig | undefined;
 afterEach(async () => { await r?.close(); r = undefined; });

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Encode, toHex } from '@hwtotp/protocol/host';
-import { main } from '../../tools/src/cli.ts';
+import { main } from '@hwtotp/tools';
 import { postgresBinDir } from '../../tools/src/db/throwaway-postgres.ts';
 import { SqliteStore, PgStore, PG_MIGRATIONS, isDamaged, openVerifier, type TokenStore } from '@hwtotp/verifier';
 import { KEY_HEX, codeAt, refusal, seed, tempDir, token, wrongCode } from './helpers.ts';

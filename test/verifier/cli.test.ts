@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { main } from '../../tools/src/cli.ts';
-import { openVerifier } from '../../verifier/src/index.ts';
+import { main } from '@hwtotp/tools';
+import { openVerifier } from '@hwtotp/verifier';
 import { KEY_HEX, codeAt, tempDir, token } from './helpers.ts';
 
 const A = token('HWT-CLI-00001');

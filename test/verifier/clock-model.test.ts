@@ -6,7 +6,7 @@ import {
   decodeModel, encodeModel, fittedRatePpm, observe, predict, RATE_PRIOR_PPM, resynced, type ClockModel,
 } from '../../verifier/src/clock-model.ts';
 import { MIGRATIONS } from '../../verifier/src/sqlite-migrations.ts';
-import { openVerifier } from '../../verifier/src/index.ts';
+import { openVerifier } from '@hwtotp/verifier';
 import { codeAt, T0_MS, tempDir, token } from './helpers.ts';
 import { mulberry32 } from '../helpers/prng.ts';
 

@@ -2,7 +2,7 @@
  * A worker process for concurrency.test.ts: its own SQLite connection to the shared registry.
  * On each message it waits until the agreed instant, checks the code once and reports the outcome.
  */
-import { openVerifier } from '../../verifier/src/index.ts';
+import { openVerifier } from '@hwtotp/verifier';
 
 const [db, key] = process.argv.slice(2) as [string, string];
 const clock = { ms: 0 };

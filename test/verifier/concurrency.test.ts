@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openVerifier } from '../../verifier/src/index.ts';
+import { openVerifier } from '@hwtotp/verifier';
 import { KEY_HEX, T0_MS, codeAt, tempDir, token } from './helpers.ts';
 
 const WORKERS = 8;

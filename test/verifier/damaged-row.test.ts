@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { main } from '../../tools/src/cli.ts';
-import { openVerifier, type Verifier } from '../../verifier/src/index.ts';
-import { buildServer } from '../../verifier/src/http/index.ts';
+import { main } from '@hwtotp/tools';
+import { openVerifier, type Verifier } from '@hwtotp/verifier';
+import { buildServer } from '@hwtotp/verifier/http';
 import { KEY_HEX, codeAt, tempDir, token } from './helpers.ts';
 
 const A = token('HWT-DMG-00001');

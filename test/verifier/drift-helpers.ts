@@ -5,7 +5,7 @@
  */
 import { SimClock } from '../../tools/src/sim/clock.ts';
 import { codeAt, type Rig } from './helpers.ts';
-import type { NewToken } from '../../verifier/src/index.ts';
+import type { NewToken } from '@hwtotp/verifier';
 
 export class DriftingToken {
   readonly clock: SimClock;

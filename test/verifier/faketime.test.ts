@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SimClock } from '../../tools/src/sim/clock.ts';
-import { openVerifier } from '../../verifier/src/index.ts';
+import { openVerifier } from '@hwtotp/verifier';
 import { KEY_HEX, codeAt, tempDir, token } from './helpers.ts';
 
 const A = token('HWT-FAKETIME-1');

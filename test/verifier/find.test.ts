@@ -1,6 +1,6 @@
 /** find: which token shows two consecutive codes now; the CLI command; audited; none or several refused. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../tools/src/cli.ts';
+import { main } from '@hwtotp/tools';
 import { codeAt, refusal, rig, token, type Rig } from './helpers.ts';
 
 const A = token('HWT-FIND-0001');

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
-import { openVerifier, type Verifier, type VerifierOptions, type NewToken } from '../../verifier/src/index.ts';
+import { openVerifier, type Verifier, type VerifierOptions, type NewToken } from '@hwtotp/verifier';
 import { freshSchema } from '../helpers/postgres.ts';
 
 /** 2027-01-15T08:00:00Z, exactly on a 30 s step (60,000,000). */

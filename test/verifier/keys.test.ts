@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openVerifier } from '../../verifier/src/index.ts';
+import { openVerifier } from '@hwtotp/verifier';
 import { MIGRATIONS } from '../../verifier/src/sqlite-migrations.ts';
 import { KEY_HEX, T0_MS, codeAt, refusal, tempDir, token } from './helpers.ts';
 

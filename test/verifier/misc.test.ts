@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../verifier/src/sqlite-store.ts';
-import { openVerifier, verifyTotp, VerifierError, HTTP_STATUS } from '../../verifier/src/index.ts';
+import { openVerifier, verifyTotp, VerifierError, HTTP_STATUS } from '@hwtotp/verifier';
 import { T0_MS, codeAt, refusal, rig, token, wrongCode } from './helpers.ts';
 
 const A = token('HWT-MISC-0001', { algorithm: 'SHA256', digits: 8, period: 60 });

@@ -11,11 +11,11 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { main } from '../../tools/src/cli.ts';
-import { openVerifier, type Verifier } from '../../verifier/src/index.ts';
+import { main } from '@hwtotp/tools';
+import { openVerifier, type Verifier } from '@hwtotp/verifier';
 import { MIGRATIONS } from '../../verifier/src/sqlite-migrations.ts';
-import { buildServer } from '../../verifier/src/http/index.ts';
-import { tokenToRecord, writePskc } from '../../verifier/src/seedfiles/index.ts';
+import { buildServer } from '@hwtotp/verifier/http';
+import { tokenToRecord, writePskc } from '@hwtotp/verifier/seedfiles';
 import { KEY_HEX, codeAt, refusal, tempDir, token } from './helpers.ts';
 
 const API_KEY = 'names-test-operator-key-0123456789';

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { PgStore, SqliteStore, type TokenRow, type TokenStore } from '../../verifier/src/index.ts';
+import { PgStore, SqliteStore, type TokenRow, type TokenStore } from '@hwtotp/verifier';
 import { STORES, T0_MS, tempDir } from './helpers.ts';
 import { freshSchema } from '../helpers/postgres.ts';
 

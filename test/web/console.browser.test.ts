@@ -17,8 +17,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { toHex } from '@hwtotp/protocol';
 import { openVerifier, provisionToken, TokenClient, type Verifier } from '@hwtotp/verifier';
-import { buildServer, defaultAllowedHosts } from '../../verifier/src/http/index.ts';
-import { startSimulator, defaultBundle, type Simulator } from '../../tools/src/sim/index.ts';
+import { buildServer, defaultAllowedHosts } from '@hwtotp/verifier/http';
+import { startSimulator, defaultBundle, type Simulator } from '@hwtotp/tools/sim';
 
 // The callbacks given to page.evaluate/waitForFunction run in the browser; these names are theirs.
 declare const document: any;
@@ -123,7 +123,7 @@ async function focusedId(): Promise<string> {
 beforeAll(async () => {
   let bundle = defaultBundle('pico');
   if (!existsSync(bundle)) {
-    const { buildFirmware } = await import('../../tools/src/build/firmware.ts');
+    const { buildFirmware } = await import('@hwtotp/tools/build');
     bundle = (await buildFirmware({ boards: ['pico'], buildDir: join(dir, 'build'), distDir: join(dir, 'dist') })).files.pico!;
   }
   [sim, browser] = await Promise.all([

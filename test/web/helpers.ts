@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { nobleHmac, toHex, totp, base32Encode } from '@hwtotp/protocol/host';
 import { openVerifier, type Verifier, type VerifierOptions } from '@hwtotp/verifier';
-import { buildServer, type ServerOptions } from '../../verifier/src/http/index.ts';
+import { buildServer, type ServerOptions } from '@hwtotp/verifier/http';
 
 export const API_KEY = 'test-operator-key-0123456789abcdef';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openVerifier, type Verifier } from '@hwtotp/verifier';
-import { listenHttp, parseAllowedHosts, defaultAllowedHosts, type RunningServer } from '../../verifier/src/http/index.ts';
+import { listenHttp, parseAllowedHosts, defaultAllowedHosts, type RunningServer } from '@hwtotp/verifier/http';
 import { rawRequest } from './raw-http.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwtotp-host-'));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeyChecker, RateLimiter, keyFileFor, resolveApiKey } from '../../verifier/src/http/index.ts';
+import { KeyChecker, RateLimiter, keyFileFor, resolveApiKey } from '@hwtotp/verifier/http';
 
 const dirs: string[] = [];
 function tmp(): string {

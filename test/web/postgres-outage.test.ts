@@ -5,7 +5,7 @@
  * since stopping the run's shared one would break the suites running beside this one.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openVerifier } from '../../verifier/src/index.ts';
+import { openVerifier } from '@hwtotp/verifier';
 import { startPostgres, type ThrowawayPostgres } from '../../tools/src/db/throwaway-postgres.ts';
 import { startServe, type ServeProcess } from '../../tools/src/serve-process.ts';
 import { KEY_HEX, codeAt, token, wrongCode } from '../verifier/helpers.ts';

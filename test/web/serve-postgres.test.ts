@@ -4,7 +4,7 @@
  * wrong codes spread over the processes lock the token for all of them.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openVerifier, type Verifier } from '../../verifier/src/index.ts';
+import { openVerifier, type Verifier } from '@hwtotp/verifier';
 import { startServe, type ServeProcess } from '../../tools/src/serve-process.ts';
 import { KEY_HEX, codeAt, token, wrongCode } from '../verifier/helpers.ts';
 import { freshSchema } from '../helpers/postgres.ts';

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionToken, TokenClient } from '@hwtotp/verifier';
-import { buildServer } from '../../verifier/src/http/index.ts';
-import { startSimulator, defaultBundle, type Simulator } from '../../tools/src/sim/index.ts';
+import { buildServer } from '@hwtotp/verifier/http';
+import { startSimulator, defaultBundle, type Simulator } from '@hwtotp/tools/sim';
 import { startApi, API_KEY, type Api } from './helpers.ts';
 
 let api: Api;
