@@ -1,5 +1,5 @@
 /**
- * `npm start` end to end as a newcomer runs it (tools/src/start.ts in a child process): a fresh
+ * `npm start` end to end as a newcomer runs it (the compiled tools/dist/start.js in a child process): a fresh
  * registry, a simulated Pico provisioned over its pty, the console and the Virtual token endpoints
  * reachable with the printed key, a clean stop on SIGINT; a restart reuses the token, and a token
  * its registry no longer knows gets a fresh flash.
@@ -22,7 +22,7 @@ function runStart(probe: (url: string, key: string) => Promise<{ [k: string]: un
     const env: NodeJS.ProcessEnv = { ...process.env, HWTOTP_MASTER_KEY: 'cd'.repeat(32) };
     delete env.HWTOTP_API_KEY;
     delete env.HWTOTP_DB;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/src/start.ts', '--db', db, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['tools/dist/start.js', '--db', db, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let started = false;
     let checks: { [k: string]: unknown } = {};
