@@ -45,3 +45,20 @@ export function intFlag(flags: Flags, name: string, min: number, max: number): n
   if (n < min || n > max) throw new UsageError(`--${name} must be from ${min} to ${max}, got ${n}`);
   return n;
 }
+
+/**
+ * Resolves at the first SIGINT or SIGTERM, then stops listening for them: a long-running command
+ * (serve, radius) awaits it, then shuts down cleanly. Call it before printing anything, since a
+ * supervisor may signal as soon as it reads the first line.
+ */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

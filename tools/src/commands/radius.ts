@@ -4,7 +4,7 @@
  */
 import { isLoopback } from '@hwtotp/verifier/http';
 import { checkRadiusHost, formatDrops, listenRadius, RadiusClients, RADIUS_PORT } from '@hwtotp/verifier/radius';
-import { Command, UsageError, intFlag, required } from '../command.ts';
+import { Command, UsageError, intFlag, required, untilStopSignal } from '../command.ts';
 import { dbOptions, openVerifierFromFlags } from '../open-verifier.ts';
 
 export const radius: Command = {
@@ -23,15 +23,7 @@ export const radius: Command = {
     const clients = RadiusClients.load(required(flags, 'clients'));
     const json = flags.json === true;
     // Listen for signals before anything is printed: a supervisor may stop us as soon as we are up.
-    const stopped = new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const stopped = untilStopSignal();
     // Like check, radius never creates a registry: on a mistyped --db it would answer "no token" to all.
     const verifier = await openVerifierFromFlags(flags, io);
     let server;

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isLoopback, listenHttp } from '@hwtotp/verifier/http';
-import { Command, Io, UsageError, intFlag } from '../command.ts';
+import { Command, Io, UsageError, intFlag, untilStopSignal } from '../command.ts';
 import { dbPathFromFlags, openVerifierFromFlags } from '../open-verifier.ts';
 
 /** Prints where the server listens and, the one time it is generated, the operator key. */
@@ -46,15 +46,7 @@ export const serve: Command = {
     const userRate = intFlag(flags, 'user-rate', 1, 100_000);
     const addressRate = intFlag(flags, 'address-rate', 1, 1_000_000);
     // Listen for Ctrl-C before anything is printed: a script may signal as soon as it reads the URL.
-    const stopped = new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const stopped = untilStopSignal();
     const dbPath = dbPathFromFlags(flags, io.env);
     // serve creates a registry (a first start shows an empty console, then tokens are imported),
     // but never silently: a mistyped --db is visible at once.
