@@ -115,3 +115,23 @@ it('drops and counts a signed request whose User-Password is not whole 16-octet 
   }
   expect(server.stats.dropped['password-length']).toBe(3);
 });
+
+it('a code in the auto-resync band gets an Access-Challenge asking for the next code; the next code is accepted', async () => {
+  // frank's token now shows a code 5 steps ahead: outside the sign-in window, inside the auto-resync band.
+  reg.advance(120);
+  const request = (code: string, id: number) =>
+    signed(CODE.AccessRequest, [{ type: ATTR.UserName, value: Buffer.from('frank') }, { type: ATTR.UserPassword, value: Buffer.from(code) }], id);
+  const first = request(reg.code('frank', 5), 20);
+  const [challenge] = await exchange(server.port, [first]);
+  const c = decodePacket(challenge!);
+  expect(c.code).toBe(CODE.AccessChallenge);
+  expect(c.attributes[0]!.type).toBe(ATTR.MessageAuthenticator);
+  expect(verifyResponse(challenge!, first.subarray(4, 20), SECRET)).toBe(true);
+  expect(c.attributes.find((a) => a.type === ATTR.ReplyMessage)?.value.toString()).toMatch(/next code required/);
+  expect(server.stats.challenged).toBeGreaterThanOrEqual(1);
+  reg.advance(30);
+  const [accept] = await exchange(server.port, [request(reg.code('frank', 5), 21)]);
+  expect(decodePacket(accept!).code).toBe(CODE.AccessAccept);
+  const [replay] = await exchange(server.port, [request(reg.code('frank', 5), 22)]);
+  expect(decodePacket(replay!).code).toBe(CODE.AccessReject);
+});
