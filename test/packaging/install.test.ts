@@ -45,6 +45,11 @@ describe('hwtotp installed from the packed tarballs with --omit=dev', () => {
     expect(existsSync(join(dir, 'app', 'node_modules', '@hwtotp', 'device', 'dist', 'pico.js'))).toBe(true);
   });
 
+  it('build, which needs the optional toolchain, says what to install', async () => {
+    const e = await run(process.execPath, [bin, 'build']).then(() => null, (x: { code: number; stderr: string }) => x);
+    expect(e).toMatchObject({ code: 1, stderr: expect.stringMatching(/needs the firmware toolchain.*npm install typescript@5\.9 rollup terser eslint/) });
+  });
+
   it('otp prints the RFC 6238 code', async () => {
     const { stdout } = await run(process.execPath, [bin, 'otp', '--secret', RFC_SECRET, '--time', '59', '--digits', '8']);
     expect(stdout).toBe('94287082\n');

@@ -16,6 +16,25 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 /** Where the firmware bundles are: the @hwtotp/device package's dist/ (device/dist in a checkout). */
 export const DIST_DIR = join(dirname(createRequire(import.meta.url).resolve('@hwtotp/device/package.json')), 'dist');
 
+/** The optional peers of @hwtotp/tools that building or checking firmware needs. */
+const TOOLCHAIN = 'typescript@5.9 rollup terser eslint';
+
+/**
+ * Imports a module of the firmware toolchain (the build, the Espruino check). An installed
+ * @hwtotp/tools has it only if its optional peers were installed too: say which, rather than
+ * failing on a bare "Cannot find package".
+ */
+export async function importToolchain<T>(load: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const missing = /Cannot find package '([^']+)'/.exec(String(err.message))?.[1];
+    if (err.code !== 'ERR_MODULE_NOT_FOUND' || !missing || missing.startsWith('@hwtotp/')) throw e;
+    throw Object.assign(new Error(`${what} needs the firmware toolchain, which is not installed here: npm install ${TOOLCHAIN}`), { exitCode: 1 });
+  }
+}
+
 /** The default bundle of a board: <distDir>/<board>.js. */
 export function defaultBundle(board: string, distDir: string = DIST_DIR): string {
   return join(distDir, `${board}.js`);
@@ -42,6 +61,6 @@ export async function bundleFor(board: string, explicit: string | undefined, o: 
   const file = defaultBundle(board, o.distDir);
   if (existsSync(file)) return file;
   o.onBuild?.(file);
-  const { buildFirmware } = await import('./firmware.ts');
+  const { buildFirmware } = await importToolchain(() => import('./firmware.ts'), `building ${board}.js`);
   return (await buildFirmware({ boards: [board], distDir: o.distDir, buildDir: o.buildDir })).files[board] as string;
 }

@@ -1,6 +1,7 @@
 /** `hwtotp build [--board B]`: build the firmware bundle(s) into device/dist and print their sizes. */
 import { Command, UsageError } from '../command.ts';
 import { boardNames } from '@hwtotp/protocol';
+import { importToolchain } from '../build/bundle.ts';
 
 export const build: Command = {
   name: 'build',
@@ -14,7 +15,7 @@ export const build: Command = {
     if (board !== undefined && (typeof board !== 'string' || boardNames().indexOf(board) < 0)) {
       throw new UsageError('--board must be one of ' + boardNames().join(', ') + ', got "' + String(board) + '"');
     }
-    const { buildFirmware } = await import('../build/firmware.ts');
+    const { buildFirmware } = await importToolchain(() => import('../build/firmware.ts'), 'hwtotp build');
     const result = await buildFirmware({ boards: board ? [board] : undefined });
     if (flags.json) io.out(JSON.stringify({ sizes: result.sizes, files: result.files }));
     else for (const name of Object.keys(result.sizes)) io.out(result.files[name] + '  ' + result.sizes[name] + ' bytes');

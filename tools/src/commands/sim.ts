@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { boardNames } from '@hwtotp/protocol';
 import { Command, Flags, Io, UsageError } from '../command.ts';
-import { bundleFor } from '../build/bundle.ts';
+import { bundleFor, importToolchain } from '../build/bundle.ts';
 import { BoardName, boardByName } from '../sim/boards.ts';
 import { startSimulator } from '../sim/simulator.ts';
 import { runTerminalView } from '../sim/terminal-view.ts';
@@ -38,7 +38,7 @@ export async function simBundle(board: BoardName, explicit: string | undefined, 
   if (explicit !== undefined) {
     // V8 runs syntax Espruino cannot (destructuring, arrows, **, hoisting...), and the vm context can
     // only take globals away: so a bundle that did not come through the build gets the build's check.
-    const { checkEspruino, formatProblems } = await import('../espruino-check/index.ts');
+    const { checkEspruino, formatProblems } = await importToolchain(() => import('../espruino-check/index.ts'), 'checking --bundle');
     const { ok, problems } = checkEspruino(readFileSync(file, 'utf8'));
     if (!ok) {
       const shown = formatProblems(file, problems);
