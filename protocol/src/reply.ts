@@ -101,6 +101,22 @@ export function errorReply(id: number, code: string, msg?: string): Frame {
   return { id: id, op: REPLY.ERR, args: args };
 }
 
+/**
+ * The longest `msg` cappedErrorReply sends: 148 characters, each escaped to 3 at worst, plus the
+ * frame around them with an 8-digit id and a 32-character code (the longest ERR code a host
+ * accepts), is 510 of MAX_FRAME's 512.
+ */
+export const CAPPED_MSG = 148;
+
+/**
+ * errorReply for the token: cuts `msg` to its first CAPPED_MSG characters instead of finding the
+ * longest prefix that fits, so the frame fits MAX_FRAME whatever the message, at a fraction of the
+ * bundle bytes. The token's own messages are far shorter, so none is ever cut.
+ */
+export function cappedErrorReply(id: number, code: string, msg: string): Frame {
+  return { id: id, op: REPLY.ERR, args: { code: code, msg: msg.substring(0, CAPPED_MSG) } };
+}
+
 /** The interim reply `WAIT reason=presence timeout=S` sent before an operation that needs a button press. */
 export function waitReply(id: number, timeoutSeconds: number): Frame {
   return { id: id, op: REPLY.WAIT, args: { reason: 'presence', timeout: String(timeoutSeconds) } };

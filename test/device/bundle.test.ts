@@ -67,6 +67,7 @@ describe('built bundles', () => {
       expect(shim.echoWhenMoved).toBe(false); // else Espruino prints "-> LoopbackA" on the link
       expect(shim.linkName).toBe(link);
       expect(shim.text).toEqual(['NOT PROVISIONED']);
+      expect(shim.printed).toEqual([]);
 
       shim.send(req(1, 'HELLO'));
       const hello = parse(shim.take()[0] as string);

@@ -41,6 +41,8 @@ export class EspruinoShim {
   /** Espruino's echo (on at power-up), and its value when the console was moved. */
   echo = true;
   echoWhenMoved: boolean | undefined;
+  /** What the bundle print()ed on the console. */
+  printed: string[] = [];
   locked = false;
   compactions = 0;
   /** Which link the firmware listened on. */
@@ -97,6 +99,9 @@ export class EspruinoShim {
         setLocked(l: boolean) { self.locked = l; },
       },
       echo(on: boolean) { self.echo = on; },
+      // a Pico booted from flash, as measured on Espruino 2v29 where the pico board file starts
+      process: { memory: () => ({ free: 4683, usage: 417, total: 5100 }) },
+      print(text: string) { self.printed.push(String(text)); },
       setWatch(fn: (e: { state: boolean }) => void) { self.watch = fn; return 1; },
       clearWatch() {},
       getTime: () => self.offset + self.mono / 1000,

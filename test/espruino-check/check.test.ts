@@ -66,6 +66,8 @@ const HELPERS: Case[] = [
 
 const FREE: Case[] = [
   { item: 'process', code: at2('var v = process.env;'), rule: 'undeclared-global' },
+  { item: 'process', code: at2('var v = process["memory"]();'), rule: 'undeclared-global' },
+  { item: 'process', code: at2('var p = process; var v = p.memory();'), rule: 'undeclared-global' },
   { item: 'Buffer', code: at2('var v = Buffer.alloc(1);'), rule: 'undeclared-global' },
   { item: 'undefinedHelper', code: at2('var v = undefinedHelper(1);'), rule: 'undeclared-global' },
   { item: 'window', code: at2('var v = window;'), rule: 'undeclared-global' },
@@ -112,6 +114,7 @@ describe('clean code passes', () => {
       'var args = [].slice.call([1, 2]); var o = Object.assign({}, { a: 1 }); var k = Object.keys(o);',
       'new Promise(function (res) { res(1); }).then(function () {}, function () {});',
       'function helper() { return Math.floor(t) + Number("1"); } function later() { return helper(); } later();',
+      'if (process.memory().free < 3000) print("low");',
     ].join('\n');
     const r = checkEspruino(code);
     expect(r.problems).toEqual([]);

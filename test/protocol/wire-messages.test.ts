@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  checkRequest, crc32, decodeErrorReply, decodeLine, encodeFrame, ERROR, errorReply, FrameDecoder, helloArgs, HelloInfo,
+  CAPPED_MSG, cappedErrorReply, checkRequest, crc32, decodeErrorReply, decodeLine, encodeFrame, ERROR, errorReply, FrameDecoder, helloArgs, HelloInfo,
   MAX_FRAME, MAX_TIME, MIN_TIME, okReply, parseErrorReply, parseHello, parseProvisionArgs, parseProvisionReply,
   parseTimeArg, parseWaitReply, provisionRequestArgs, waitReply,
 } from '@hwtotp/protocol';
@@ -132,6 +132,30 @@ describe('reply helpers', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('cappedErrorReply (the token\'s) fits MAX_FRAME for any message, and CAPPED_MSG is the most that always fits', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 99_999_999 }),
+        fc.constantFrom(...Object.values(ERROR), 'E'.repeat(32)),
+        fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 700 }),
+        (id, code, msg) => {
+          const line = encodeFrame(cappedErrorReply(id, code, msg), crc32);
+          expect(line.length).toBeLessThanOrEqual(MAX_FRAME);
+          const back = decodeLine(line.slice(0, -1), crc32).frame;
+          expect(back?.args).toEqual({ code, msg: msg.slice(0, CAPPED_MSG) });
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // the worst case: longest id, a 32-character code, every character escaped to 3
+    const worst = (n: number) => encodeFrame({ ...cappedErrorReply(99_999_999, 'E'.repeat(32), ''), args: { code: 'E'.repeat(32), msg: ' '.repeat(n) } }, crc32);
+    expect(encodeFrame(cappedErrorReply(99_999_999, 'E'.repeat(32), ' '.repeat(600)), crc32)).toBe(worst(CAPPED_MSG));
+    expect(worst(CAPPED_MSG).length).toBeLessThanOrEqual(MAX_FRAME);
+    expect(() => worst(CAPPED_MSG + 1)).toThrow(/over the limit of 512/);
+    // a message the token sends goes out whole
+    expect(cappedErrorReply(7, ERROR.BUSY, 'waiting for a press')).toEqual({ id: 7, op: 'ERR', args: { code: 'BUSY', msg: 'waiting for a press' } });
   });
 
   it('decodeErrorReply answers each decoder error with its code and id', () => {

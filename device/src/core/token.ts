@@ -15,7 +15,7 @@
 import { Hal, TimerId } from '../hal.ts';
 import {
   DecodeResult, ERROR, Frame, FrameDecoder, HashAlgorithm, HelloInfo, MIN_TIME, PROTOCOL_VERSION, STATE,
-  dynamicTruncate, encodeCounter, errorReply, helloArgs, hexToBytes, hmacFromHashes, kcv, okReply, parseProvisionArgs,
+  cappedErrorReply, dynamicTruncate, encodeCounter, helloArgs, hexToBytes, hmacFromHashes, kcv, okReply, parseProvisionArgs,
   parseTimeArg, stepSecondsLeft, toHex, totpStep, waitReply, writeFrame,
 } from '@hwtotp/protocol';
 import { TokenRecord, eraseOther, loadRecord, saveRecord } from './record.ts';
@@ -141,7 +141,7 @@ export function startToken(hal: Hal): void {
   }
 
   function fail(id: number, code: string, msg: string): void {
-    send(errorReply(id, code, msg));
+    send(cappedErrorReply(id, code, msg));
   }
 
   // ---- presence ------------------------------------------------------------------------------

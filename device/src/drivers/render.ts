@@ -12,9 +12,9 @@ export function render(gr: Graphics, lines: string[], bar: number, fg: number): 
   const h = gr.getHeight();
   const size = h > 32 ? 2 : 1;
   let y = 0;
+  // clear() fills with the background colour, which is 0 on the pico's and the Pixl.js's buffers:
+  // Espruino gives array-buffer graphics bgColor 0 and no theme (the Pixl.js's g is one too).
   gr.clear();
-  gr.setColor(0);
-  gr.fillRect(0, 0, w, h);
   gr.setColor(fg);
   gr.setFontAlign(0, -1);
   for (let i = 0; i < lines.length; i++) {

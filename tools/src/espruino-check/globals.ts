@@ -26,6 +26,13 @@ const ESPRUINO = [
   'BTN3', 'BTN4', 'g', 'Bangle', 'Pixl', 'NRF', 'Puck',
 ];
 
+/**
+ * Globals whose name Node uses for something else, allowed only for the members Espruino has and Node
+ * lacks: Espruino's `process.memory()` (free variables) is used, while `process.env` or `process.argv`
+ * would be Node code that means something else, or nothing, on a board.
+ */
+export const ESPRUINO_MEMBERS_ONLY: { [name: string]: string[] } = { process: ['memory'] };
+
 /** Pin names such as B6, A10 or D31. */
 const PIN = /^[A-H][0-9]{1,2}$/;
 

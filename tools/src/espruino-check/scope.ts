@@ -1,7 +1,8 @@
 /**
  * The scope half of the check, on ESLint's scope analysis (eslint-scope through the Linter class):
  * - free names must be Espruino globals (or explicitly allowed), so an undefined helper or a Node
- *   global like `process` or `Buffer` is caught before it reaches a board;
+ *   global like `process` or `Buffer` is caught before it reaches a board (only Espruino's own
+ *   `process.memory()` passes: globals.ts ESPRUINO_MEMBERS_ONLY);
  * - the globals, static members and transpiler patterns Espruino lacks or mishandles are reported by name;
  * - every regex literal and RegExp(...) call stays within the subset Espruino's RegExp implements (regexp.ts);
  * - no name is used before its declaration (`no-use-before-define`), because Espruino does not hoist
@@ -9,7 +10,7 @@
  */
 import { Linter } from 'eslint';
 import type { Rule, Scope } from 'eslint';
-import { FORBIDDEN_GLOBALS, FORBIDDEN_MEMBERS, TRANSPILER_HELPERS, isEspruinoGlobal } from './globals.ts';
+import { ESPRUINO_MEMBERS_ONLY, FORBIDDEN_GLOBALS, FORBIDDEN_MEMBERS, TRANSPILER_HELPERS, isEspruinoGlobal } from './globals.ts';
 import { regexMessage, unsupportedRegexFeatures } from './regexp.ts';
 import type { Problem } from './types.ts';
 
@@ -155,6 +156,9 @@ function espruinoRule(allow: string[]): Rule.RuleModule {
             const id = ref.identifier as AnyNode;
             const name = id.name as string;
             if (allow.indexOf(name) >= 0) continue;
+            const parent = id.parent as AnyNode | undefined;
+            const members = Object.prototype.hasOwnProperty.call(ESPRUINO_MEMBERS_ONLY, name) ? ESPRUINO_MEMBERS_ONLY[name] as string[] : [];
+            if (parent && parent.type === 'MemberExpression' && parent.object === id && !parent.computed && members.indexOf(parent.property.name) >= 0) continue;
             if (Object.prototype.hasOwnProperty.call(FORBIDDEN_GLOBALS, name)) {
               report(id, 'forbidden-global', name + ': ' + FORBIDDEN_GLOBALS[name]);
             } else if (TRANSPILER_HELPERS.indexOf(name) >= 0) {

@@ -12,7 +12,10 @@
  * a 12,265-character string took 1,363 blocks (9 characters a block); the pico bundle sent to RAM
  * stopped with OUT OF MEMORY in the record loader. On a build with 12,000 variables of 14 bytes, the
  * same upload needed about 5,500 free blocks (found by filling memory first), about 6,000 Pico blocks:
- * this estimate gives 5,980.
+ * this estimate gave 5,980 for that 11,844-byte bundle.
+ *
+ * The simulator uses it two ways (picoMemory): what process.memory() reports when the bundle starts,
+ * and whether its start-up runs out of memory.
  */
 import * as acorn from 'acorn';
 import { full } from 'acorn-walk';
@@ -23,6 +26,39 @@ export const PICO_VARIABLES = 5100;
 export const CHARS_PER_BLOCK = 9;
 /** Variables the running firmware holds besides its code: about 900, measured booted from Storage. */
 export const RUNNING_VARIABLES = 900;
+
+/**
+ * Variables in use when a bundle booted from flash starts its board file: 417, measured with
+ * process.memory() on the 5,100-variable build (the interpreter's own and the bundle's top-level
+ * declarations; the code text stays in flash).
+ */
+export const FLASH_BOOT_VARIABLES = 417;
+
+/**
+ * What process.memory() reports in the simulator, and whether start-up runs out of memory.
+ * The figures are those at the start of the bundle's code (the shim does not count allocations).
+ */
+export interface SimMemory {
+  total: number;
+  usage: number;
+  /** The estimated peak (ramLoadPeak) exceeds `total`: the first Storage read (the record loader's, at start-up) ends in OUT OF MEMORY. */
+  runsOut: boolean;
+}
+
+/**
+ * A Pico's memory for `source` loaded from flash or to RAM. From RAM the REPL line and the wrapping
+ * function's body, copied out of it, both hold the whole source while the board file starts:
+ * FLASH_BOOT_VARIABLES + 2 x source / CHARS_PER_BLOCK. Measured on 2v29 at that point: 2,946 used
+ * for the 11,677-byte bundle (this model: 3,013), 417 from flash.
+ */
+export function picoMemory(source: string, load: 'flash' | 'ram'): SimMemory {
+  if (load === 'flash') return { total: PICO_VARIABLES, usage: FLASH_BOOT_VARIABLES, runsOut: false };
+  return {
+    total: PICO_VARIABLES,
+    usage: Math.min(PICO_VARIABLES, FLASH_BOOT_VARIABLES + 2 * Math.ceil(source.length / CHARS_PER_BLOCK)),
+    runsOut: ramLoadPeak(source).peak > PICO_VARIABLES,
+  };
+}
 
 export interface RamLoadEstimate {
   /** Blocks of the REPL line holding the whole source. */

@@ -13,6 +13,7 @@ import { LcdDisplay, OledDisplay } from './display.ts';
 import { graphicsObject } from './graphics-api.ts';
 import { Framebuffer } from './graphics.ts';
 import { Machine } from './machine.ts';
+import { SimMemory } from './memory.ts';
 import { FlashStorage } from './storage.ts';
 import { ShimError, strict } from './strict.ts';
 
@@ -26,6 +27,10 @@ export interface ShimDeps {
   toHost: (bytes: string) => void;
   /** Records an unimplemented member even if the firmware catches the exception. */
   onMissing: (e: ShimError) => void;
+  /** The board's memory (memory.ts), for process.memory(); none: the shim has no `process`. */
+  memory?: SimMemory;
+  /** Start-up ran out of memory (memory.runsOut): the token stops where Espruino would. */
+  outOfMemory?: () => void;
 }
 
 interface Watch {
@@ -226,8 +231,19 @@ export function createShim(d: ShimDeps): Shim {
     if (data && typeof data === 'object') return JSON.stringify(data);
     throw realmError(`Storage.write: cannot store ${typeof data}`);
   };
+  // Uploaded to RAM, the Pico's memory runs out at the record loader's first read (measured on
+  // 2v29: OUT OF MEMORY at its substring); Espruino prints that on the console and stops the code.
+  let memoryLeft = !d.memory?.runsOut;
   const Storage = S('Storage', {
-    read: (name: unknown, offset?: unknown, length?: unknown) => storage.read(name, offset, length),
+    read: (name: unknown, offset?: unknown, length?: unknown) => {
+      if (!memoryLeft) {
+        memoryLeft = true;
+        print('OUT OF MEMORY');
+        d.outOfMemory?.();
+        throw realmError('OUT OF MEMORY');
+      }
+      return storage.read(name, offset, length);
+    },
     readJSON(name: unknown, noExceptions?: unknown) {
       const s = storage.read(name);
       if (s === undefined) return undefined;
@@ -312,6 +328,13 @@ export function createShim(d: ShimDeps): Shim {
     consoleRouter.echo = !!on;
   };
   globals.print = print;
+  if (d.memory) {
+    // process.memory() as Espruino reports it, in 13-byte blocks (free = total - usage).
+    const m = d.memory;
+    globals.process = S('process', {
+      memory: () => realm.newObject({ free: m.total - m.usage, usage: m.usage, total: m.total, history: 0, blocksize: 13 }),
+    });
+  }
 
   return {
     globals,

@@ -15,7 +15,7 @@ import { createRealm } from './context.ts';
 import { LcdDisplay, OledDisplay } from './display.ts';
 import { Framebuffer } from './graphics.ts';
 import { Machine } from './machine.ts';
-import { PICO_VARIABLES, ramLoadPeak } from './memory.ts';
+import { picoMemory } from './memory.ts';
 import { renderPng, writePng } from './png.ts';
 import { PtyLink } from './pty.ts';
 import { createShim } from './shim.ts';
@@ -35,8 +35,9 @@ export interface SimulatorOptions {
   bundle?: string;
   /**
    * How the bundle reached the board: 'flash' (default, as `hwtotp flash` saves it) or 'ram' (the
-   * Web IDE's default upload). A pico whose RAM upload needs more than its 5,100 variables at the peak
-   * (memory.ts) runs out of memory there, and the simulator refuses to start, with the estimate.
+   * Web IDE's default upload). On the pico, process.memory() reports what each leaves free
+   * (memory.ts), and a bundle whose RAM upload needs more than the 5,100 variables at its peak runs
+   * out of memory at its first Storage read: the token stops there, dark and silent (`outOfMemory`).
    */
   load?: 'flash' | 'ram';
 }
@@ -80,6 +81,8 @@ export interface Simulator {
   powerCutAfter(n: number): void;
   /** True once the power was cut. */
   readonly poweredOff: boolean;
+  /** True once start-up ran out of memory (a pico bundle too big for a RAM upload): the token is dark and answers nothing. */
+  readonly outOfMemory: boolean;
   /** The flash files (host side; for tests). */
   files(): Map<string, string>;
   /** Every byte in the token's flash, deleted files included until compacted (what a chip reader sees). */
@@ -113,11 +116,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     throw new Error(`cannot read the firmware bundle ${bundlePath} (${(e as NodeJS.ErrnoException).code}); run \`npm run build\` first`, { cause: e });
   }
   if (opts.load !== undefined && opts.load !== 'flash' && opts.load !== 'ram') throw new RangeError(`load must be "flash" or "ram", got "${String(opts.load)}"`);
-  if (opts.load === 'ram' && board.name === 'pico') {
-    const m = ramLoadPeak(source);
-    if (m.peak > PICO_VARIABLES)
-      throw new Error(`uploaded to RAM, ${bundlePath} needs about ${m.peak} variables at its peak (source ${m.line}, function text ${m.functions}, running ${m.running}), more than a Pico's ${PICO_VARIABLES}: Espruino stops with OUT OF MEMORY. Save it to flash (hwtotp flash).`);
-  }
+  const memory = board.name === 'pico' ? picoMemory(source, opts.load ?? 'flash') : undefined;
+  let outOfMemory = false;
   const clockMode = opts.clock ?? 'real';
   if (clockMode !== 'real' && clockMode !== 'virtual') throw new RangeError(`clock must be "real" or "virtual", got "${String(clockMode)}"`);
   const clock = new SimClock({ mode: clockMode, skew: opts.skew ?? 0, driftPpm: opts.driftPpm ?? 0 });
@@ -177,6 +177,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       link.write(bytes);
     },
     onMissing: (e: ShimError) => report(e),
+    memory,
+    outOfMemory: () => {
+      outOfMemory = true;
+      machine.kill();
+      events.emit('display', []);
+    },
   });
   for (const [name, value] of Object.entries(shim.globals)) realm.context[name] = value;
 
@@ -212,6 +218,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
   const pressFor = async (seconds: number, b?: string) => {
     if (storage.dead) throw new Error('the token is off (power cut); start it again from its state file');
+    if (outOfMemory) throw new Error('the token ran out of memory at start-up (uploaded to RAM); it runs nothing');
     if (machine.dead) throw new Error('the simulator is stopped');
     shim.setPin(button(b), true);
     await waitDebounce();
@@ -222,7 +229,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     return display.lines();
   };
 
-  // after a power cut the screen is dark, whatever the frozen firmware last drew
+  // after a power cut or running out of memory the screen is dark, whatever the frozen firmware last drew
   const dark = {
     get width() {
       return display.width;
@@ -232,7 +239,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     pixel: (): [number, number, number] => [0, 0, 0],
   };
-  const visible = () => (storage.dead ? dark : display);
+  const visible = () => (storage.dead || outOfMemory ? dark : display);
   let stopped = false;
   const sim: Simulator = {
     port: link.linkPath,
@@ -247,7 +254,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return sinceErrors(() => pressFor(s, b));
     },
     settled: () => machine.settled(),
-    screen: () => (storage.dead ? [] : display.lines()),
+    screen: () => (storage.dead || outOfMemory ? [] : display.lines()),
     advance: (s) => sinceErrors(() => machine.advance(s)),
     png: (file) => writePng(visible(), file),
     pngBytes: (scale) => renderPng(visible(), scale),
@@ -261,6 +268,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     powerCutAfter: (n) => storage.powerCutAfter(n),
     get poweredOff() {
       return storage.dead;
+    },
+    get outOfMemory() {
+      return outOfMemory;
     },
     files: () => storage.snapshot(),
     storageOps: () => storage.ops,
