@@ -88,5 +88,5 @@ describe('hwtotp installed from the packed tarballs with --omit=dev', () => {
       sim.child.kill('SIGINT');
       await sim.done;
     }
-  });
+  }, 120_000);
 });

@@ -135,20 +135,31 @@ export async function check(ctx: Context, user: string, code: string): Promise<C
     fits.length === 1 ? { serial: fits[0]!.serial, reason: 'wrong-code' } : { reason: 'wrong-code' });
 }
 
+/** Tries before recordFailure gives up on a row that other writers keep changing. */
+const FAILURE_ATTEMPTS = 200;
+
 /**
  * Counts one failure (and maybe a lock), retrying if another process changed the row meanwhile.
- * Returns the row as it now stands (lockedUntil set if this failure locked it).
+ * Returns the row as it now stands (lockedUntil set if this failure locked it). A refusal is only
+ * answered once its failure is written: should other writers keep winning the row every time, this
+ * throws StoreUnavailable rather than let an uncounted guess through, which would stretch the
+ * lockout for a guesser who floods one token.
  */
 async function recordFailure(ctx: Context, first: TokenRow, nowMs: number, reason = 'wrong-code', extra: TokenPatch = {}): Promise<TokenRow> {
   let row: TokenRow | undefined = first;
-  for (let attempt = 0; attempt < 20 && row; attempt++) {
+  for (let attempt = 0; attempt < FAILURE_ATTEMPTS && row; attempt++) {
     if (row.state !== 'assigned' || isLocked(row, nowMs)) return row;
     const { patch: counted, lockedFor } = afterFailure(row, nowMs, ctx.settings);
     const patch = { ...counted, ...extra };
     const audit = [ctx.audit(nowMs, 'check', row, 'refused', reason, { failures: row.failures + 1 })];
     if (lockedFor !== null) audit.push(ctx.audit(nowMs, 'lock', row, 'ok', 'too-many-failures', { seconds: lockedFor, level: row.lockLevel + 1 }));
     if (await ctx.store.updateToken(row.serial, patch, { version: row.version }, audit)) return { ...row, ...patch };
+    // Lost the race: a short random pause spreads the writers out before reading the row again.
+    if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt)));
     row = await ctx.store.getToken(row.serial);
   }
-  return row ?? first;
+  if (!row) return first;
+  throw new VerifierError('StoreUnavailable',
+    `token ${first.serial} changed ${FAILURE_ATTEMPTS} times while this refusal was being recorded; nothing was accepted; try again`,
+    { serial: first.serial });
 }
