@@ -6,18 +6,15 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '@hwtotp/tools';
 import { KEY_HEX, tempDir } from '../verifier/helpers.ts';
+import { runMain } from '../helpers/cli.ts';
 
 let dir: string, cleanup: () => void;
 beforeAll(() => ({ dir, cleanup } = tempDir()));
 afterAll(() => cleanup());
 
 async function hwtotp(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runMain(env, argv);
 }
 
 const READERS: [string, string[]][] = [

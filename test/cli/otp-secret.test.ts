@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '@hwtotp/tools';
+import { runMain } from '../helpers/cli.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,10 +20,8 @@ const dir = mkdtempSync(join(tmpdir(), 'hwtotp-otp-secret-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function hwtotp(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
-  return { code, out, err };
+  const r = await runMain({}, argv);
+  return { code: r.code, out: r.outLines, err: r.errLines };
 }
 
 /** Runs the real bin with `input` on standard input. */

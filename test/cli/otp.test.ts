@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { base32Encode } from '@hwtotp/protocol/host';
-import { main } from '@hwtotp/tools';
 import { RFC6238_CASES } from '../vectors/index.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,10 +16,8 @@ const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
 /** Runs the CLI in-process, capturing its lines. */
 async function hwtotp(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
-  return { code, out, err };
+  const r = await runMain({}, argv);
+  return { code: r.code, out: r.outLines, err: r.errLines };
 }
 
 async function oathtool(args: string[]): Promise<string> {

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { base32Encode, nobleHmac, totp } from '@hwtotp/protocol/host';
 import { openVerifier } from '@hwtotp/verifier';
-import { main } from '@hwtotp/tools';
 import { VECTORS, vector } from './helpers.ts';
+import { runMain } from '../helpers/cli.ts';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'hwtotp-seedcli-')); });
@@ -21,10 +21,7 @@ const path = (name: string) => join(dir, name);
 const put = (name: string, text: string | Buffer) => { writeFileSync(path(name), text); return path(name); };
 
 async function hwtotp(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runMain({}, argv);
 }
 
 /** Every row of every table, so "unchanged" means unchanged, audit log included. */

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { base32Encode } from '@hwtotp/protocol/host';
 import { openVerifier } from '@hwtotp/verifier';
-import { main } from '@hwtotp/tools';
 import { SeedFileError, readCsv, readPskc, writePskc } from '@hwtotp/verifier/seedfiles';
+import { runMain } from '../helpers/cli.ts';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'hwtotp-hostile-')); });
@@ -25,10 +25,7 @@ const path = (name: string) => join(dir, name);
 const put = (name: string, text: string) => { writeFileSync(path(name), text); return path(name); };
 
 async function hwtotp(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runMain({}, argv);
 }
 
 function tokenCount(db: string): number {

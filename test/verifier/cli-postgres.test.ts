@@ -9,13 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Encode, toHex } from '@hwtotp/protocol/host';
-import { main } from '@hwtotp/tools';
 import { postgresBinDir } from '../../tools/src/db/throwaway-postgres.ts';
 import { SqliteStore, PgStore, PG_MIGRATIONS, isDamaged, openVerifier, type TokenStore } from '@hwtotp/verifier';
 import { KEY_HEX, codeAt, refusal, seed, tempDir, token, wrongCode } from './helpers.ts';
 import { freshSchema } from '../helpers/postgres.ts';
 import { startFakeToken } from '../serial/fake-token.ts';
 import { cli } from '../serial/cli-helper.ts';
+import { runMain } from '../helpers/cli.ts';
 
 type Schema = Awaited<ReturnType<typeof freshSchema>>;
 let dir: string, cleanup: () => void;
@@ -32,10 +32,7 @@ afterAll(async () => {
 });
 
 async function hwtotp(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runMain(env, argv);
 }
 
 describe('the registry commands on PostgreSQL', () => {

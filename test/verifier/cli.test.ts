@@ -7,19 +7,16 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { main } from '@hwtotp/tools';
 import { openVerifier } from '@hwtotp/verifier';
 import { KEY_HEX, codeAt, tempDir, token } from './helpers.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const A = token('HWT-CLI-00001');
 const B = token('HWT-CLI-00002');
 let dir: string, cleanup: () => void, db: string, env: NodeJS.ProcessEnv;
 
 async function hwtotp(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runMain(env, argv);
 }
 
 beforeAll(async () => {

@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { main } from '@hwtotp/tools';
 import { openVerifier, type Verifier } from '@hwtotp/verifier';
 import { buildServer } from '@hwtotp/verifier/http';
 import { KEY_HEX, codeAt, tempDir, token } from './helpers.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const A = token('HWT-DMG-00001');
 const B = token('HWT-DMG-00002');
@@ -18,10 +18,7 @@ const C = token('HWT-DMG-00003');
 let dir: string, cleanup: () => void, db: string, env: NodeJS.ProcessEnv, v: Verifier;
 
 async function hwtotp(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runMain(env, argv);
 }
 
 beforeAll(async () => {

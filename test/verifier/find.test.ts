@@ -1,7 +1,7 @@
 /** find: which token shows two consecutive codes now; the CLI command; audited; none or several refused. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '@hwtotp/tools';
 import { codeAt, refusal, rig, token, type Rig } from './helpers.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const A = token('HWT-FIND-0001');
 const B = token('HWT-FIND-0002');
@@ -53,11 +53,7 @@ describe('find', () => {
 
   it('hwtotp find exits 0 with the serial, 1 when none matches, 2 without --code2', async () => {
     await r.v.close();
-    const run = async (...argv: string[]) => {
-      const out: string[] = [], err: string[] = [];
-      const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: { HWTOTP_DB: r.db } }); // the key file beside the db
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = (...argv: string[]) => runMain({ HWTOTP_DB: r.db }, argv); // the key file beside the db
     // The CLI reads the real clock: codes of now.
     const now = Date.now();
     let x = await run('find', '--code', codeAt(B, now, 0), '--code2', codeAt(B, now, 1), '--json');

@@ -11,12 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { main } from '@hwtotp/tools';
 import { openVerifier, type Verifier } from '@hwtotp/verifier';
 import { MIGRATIONS } from '../../verifier/src/sqlite-migrations.ts';
 import { buildServer } from '@hwtotp/verifier/http';
 import { tokenToRecord, writePskc } from '@hwtotp/verifier/seedfiles';
 import { KEY_HEX, codeAt, refusal, tempDir, token } from './helpers.ts';
+import { runMain } from '../helpers/cli.ts';
 
 const API_KEY = 'names-test-operator-key-0123456789';
 let dir: string, cleanup: () => void;
@@ -24,10 +24,7 @@ beforeAll(() => ({ dir, cleanup } = tempDir()));
 afterAll(() => cleanup());
 
 async function hwtotp(db: string, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: { HWTOTP_DB: db, HWTOTP_MASTER_KEY: KEY_HEX } });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runMain({ HWTOTP_DB: db, HWTOTP_MASTER_KEY: KEY_HEX }, argv);
 }
 
 /** Enables token t for user at the real clock (the CLI's clock). */
