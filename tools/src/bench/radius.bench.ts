@@ -24,6 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nobleHmac, toHex, fromHex, totp } from '@hwtotp/protocol/host';
+import { nextMessage } from './child.ts';
 
 const SERVER_FLAG = '--hwtotp-radius-bench-server';
 const KEY = 'bench-operator-key-0123456789abcdef';
@@ -75,19 +76,7 @@ if (process.argv.includes(SERVER_FLAG)) await serverMain();
 
 // ---- the clients ------------------------------------------------------------------------------
 
-function next<T extends FromServer['type']>(child: ChildProcess, type: T): Promise<Extract<FromServer, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: FromServer) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as Extract<FromServer, { type: T }>);
-    };
-    const onExit = (code: number | null) => reject(new Error(`bench server exited (${code}) before "${type}"`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
+const next = <T extends FromServer['type']>(child: ChildProcess, type: T) => nextMessage<FromServer, T>(child, type);
 
 type Outcome = Map<string, number>;
 const count = (o: Outcome, k: string) => o.set(k, (o.get(k) ?? 0) + 1);
