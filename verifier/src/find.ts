@@ -2,7 +2,7 @@
  * Find a token by its codes: which token shows these two consecutive codes now? The help desk's
  * question about an unlabelled token in a user's hand. A lookup, not a sign-in: every token that is
  * not pending counts, assigned or not, disabled or not, and a step already used still matches;
- * nothing but the audit row is written.
+ * nothing is written but the audit row and find's own index.
  *
  * Where it searches: around each token's own predicted step (signin-window.ts), first over its
  * sign-in window (a few steps: the cheap pass that finds a token in use), then, only if no token
@@ -10,11 +10,18 @@
  * step per token: ±1 day is 5,760 steps per 30 s token, so a large registry takes a while.
  * Two 6-digit codes falsely match one token at one step with probability 10^-12, so with 100,000
  * tokens the cheap pass is wrong about "exactly one" about once in 10^7 lookups.
+ *
+ * The seeds come from find's index (find-index.ts): one sealed blob read with the rows, so the
+ * cost of a lookup is one SQL scan and a few HMACs per token. What the index lacks is unsealed
+ * from the rows and the index is stored again.
  */
 import { VerifierError } from './errors.ts';
 import { Context } from './context.ts';
+import { rekeyableHotp, type RekeyableHotp } from './fast-hotp.ts';
+import { SeedIndex } from './find-index.ts';
+import { seedAad, unseal } from './seal.ts';
 import { prediction } from './signin-window.ts';
-import { isDamaged, type TokenRow } from './store.ts';
+import type { FindRow, TokenRow } from './store.ts';
 import type { TokenState } from './types.ts';
 import { parseCode } from './validate.ts';
 
@@ -27,67 +34,93 @@ export interface FindResult {
   driftSteps: number;
 }
 
+/** A match: code1 at step s, code2 at s + 1. */
+interface Hit { row: FindRow; step: number }
+
+/** Half-width of the steps searched around a token's prediction, from its sign-in window's. */
+type Radius = (row: FindRow, halfWidth: number) => number;
+
 /**
- * Every token among rows where code1 is the value at some step s and code2 at s + 1, with s + 1
- * within ±radius(row) of the token's predicted step. code2 is computed only where code1 matched
- * (one in 10^6), so the cost is one HMAC per step per token: this loop is what the bench times.
+ * The step s where the seed shows code1 at s and code2 at s + 1, with s + 1 within ±radius of the
+ * token's predicted step (the nearest such s), or null. code2 is computed only where code1 matched
+ * (one in 10^6), so the cost is one HMAC per step: this, per token, is what the bench times.
  */
-function search(ctx: Context, rows: TokenRow[], c1: number, c2: number, nowMs: number,
-  radius: (r: TokenRow, halfWidth: number) => number): { row: TokenRow; drift: number }[] {
-  const out: { row: TokenRow; drift: number }[] = [];
-  for (const row of rows) {
-    const now = ctx.step(row, nowMs);
-    const p = prediction(row, ctx.settings, nowMs);
-    const gen = ctx.generator(row);
-    const r = radius(row, p.halfWidth);
-    const lo = Math.max(0, now + p.driftSteps - r - 1), hi = now + p.driftSteps + r - 1;
-    let best: number | null = null;
-    for (let s = lo; s <= hi; s++) {
-      if (gen.at(s) === c1 && gen.at(s + 1) === c2 && (best === null || Math.abs(s + 1 - now - p.driftSteps) < Math.abs(best + 1 - now - p.driftSteps))) best = s;
-    }
-    if (best !== null) out.push({ row, drift: best + 1 - now });
+function matchStep(ctx: Context, row: FindRow, gen: RekeyableHotp, c1: number, c2: number, nowMs: number, radius: Radius): number | null {
+  const p = prediction(row, ctx.settings, nowMs);
+  const centre = ctx.step(row, nowMs) + p.driftSteps;
+  const r = radius(row, p.halfWidth);
+  let best: number | null = null;
+  for (let s = Math.max(0, centre - r - 1); s <= centre + r - 1; s++) {
+    if (gen.at(s) === c1 && gen.at(s + 1) === c2 && (best === null || Math.abs(s + 1 - centre) < Math.abs(best + 1 - centre))) best = s;
   }
-  return out;
+  return best;
 }
 
-/** Rows find has decoded, by serial, reused while their version is unchanged. */
-const cached = new WeakMap<Context, Map<string, TokenRow>>();
+/** One pass over every token: its matches, and what the audit row tells of it. */
+interface Pass { hits: Hit[]; tokens: number; fromIndex: number }
 
-/** Every readable token: a damaged row (listed as such) shows no code, so a lookup passes over it. */
-async function readableRows(ctx: Context): Promise<TokenRow[]> {
-  return (await ctx.store.listTokens()).filter((r): r is TokenRow => !isDamaged(r));
-}
-
-/** The row as stored now, or undefined when it is gone or damaged. */
-async function readableRow(ctx: Context, serial: string): Promise<TokenRow | undefined> {
+/**
+ * Searches every token within radius, with the seeds from find's index. What the index lacks (a
+ * token imported since, or every token when none is stored) is unsealed from the rows, searched,
+ * and the index stored again. A seed that does not open is passed over: `list` shows its row as
+ * damaged.
+ */
+async function pass(ctx: Context, digits: number, c1: number, c2: number, nowMs: number, radius: Radius): Promise<Pass> {
+  let index = new SeedIndex();
+  // One generator per algorithm, rekeyed for each token (all rows have the digits asked for).
+  const gens = new Map<string, RekeyableHotp>();
+  const match = (row: FindRow, seed: Uint8Array): void => {
+    let gen = gens.get(row.algorithm);
+    if (gen) gen.setKey(seed);
+    else gens.set(row.algorithm, gen = rekeyableHotp(row.algorithm, seed, digits));
+    const step = matchStep(ctx, row, gen, c1, c2, nowMs, radius);
+    if (step !== null) hits.push({ row, step });
+  };
+  const hits: Hit[] = [];
+  const missing: FindRow[] = [];
+  let tokens = 0;
   try {
-    return await ctx.store.getToken(serial);
+    const scan = await ctx.store.findScan(digits, {
+      index: (blob) => { index = SeedIndex.open(ctx.key, blob); },
+      row: (row) => {
+        tokens++;
+        const seed = index.seed(row.serial);
+        if (seed) match(row, seed);
+        else missing.push(row);
+      },
+    });
+    if (missing.length > 0) {
+      const sealed = await ctx.store.sealedSecrets(missing.map((r) => r.serial));
+      for (const row of missing) {
+        const blob = sealed.get(row.serial);
+        const seed = blob && unseal(ctx.key, blob, seedAad(row.serial));
+        if (!seed) continue;
+        index.add(row.serial, seed);
+        match(row, seed);
+      }
+      // Refused when a token was deleted since the scan: the next lookup builds it again.
+      if (index.addedCount > 0) await ctx.store.putFindIndex(index.seal(ctx.key), scan.epoch);
+    }
+    return { hits, tokens, fromIndex: index.fromBlob };
+  } finally {
+    index.wipe();
+  }
+}
+
+/**
+ * The row as stored now, if its own sealed seed still shows code1 and code2 at the hit's steps: the
+ * answer never rests on the index alone. Undefined when it is gone, damaged or does not confirm.
+ */
+async function confirmed(ctx: Context, hit: Hit, c1: number, c2: number): Promise<TokenRow | undefined> {
+  try {
+    const row = await ctx.store.getToken(hit.row.serial);
+    if (!row || row.state === 'pending') return undefined;
+    const gen = ctx.generator(row);
+    return gen.digits === hit.row.digits && gen.at(hit.step) === c1 && gen.at(hit.step + 1) === c2 ? row : undefined;
   } catch (e) {
     if (e instanceof VerifierError && e.name === 'CorruptRecord') return undefined;
     throw e;
   }
-}
-
-/** Every token as it stands now: rows read before and unchanged since are reused (store.tokenVersions). */
-async function currentRows(ctx: Context): Promise<TokenRow[]> {
-  if (!ctx.store.tokenVersions) return readableRows(ctx);
-  let cache = cached.get(ctx);
-  const versions = await ctx.store.tokenVersions();
-  if (!cache || versions.filter((v) => cache!.get(v.serial)?.version !== v.version).length > versions.length / 10) {
-    cache = new Map((await readableRows(ctx)).map((r) => [r.serial, r]));
-    cached.set(ctx, cache);
-  }
-  const out: TokenRow[] = [];
-  const fresh = new Map<string, TokenRow>();
-  for (const v of versions) {
-    let row = cache!.get(v.serial);
-    if (!row || row.version !== v.version) row = await readableRow(ctx, v.serial);
-    if (!row) continue; // deleted meanwhile, or damaged
-    fresh.set(row.serial, row);
-    out.push(row);
-  }
-  cached.set(ctx, fresh);
-  return out;
 }
 
 export async function find(ctx: Context, code1: string, code2: string): Promise<FindResult> {
@@ -96,26 +129,30 @@ export async function find(ctx: Context, code1: string, code2: string): Promise<
   if (code1.length !== code2.length) throw new VerifierError('ValidationError', `code1 and code2 must have the same length, got ${code1.length} and ${code2.length}`);
   const nowMs = ctx.now();
   const c1 = Number(code1), c2 = Number(code2);
-  const rows = (await currentRows(ctx)).filter((r) => r.state !== 'pending' && r.digits === code1.length);
-  let hits = search(ctx, rows, c1, c2, nowMs, (_r, h) => h);
-  let wide = false;
-  if (hits.length === 0) {
-    wide = true;
-    hits = search(ctx, rows, c1, c2, nowMs, (r) => Math.ceil(ctx.settings.resyncWindowSeconds / r.period));
+  const narrow = await pass(ctx, code1.length, c1, c2, nowMs, (_r, h) => h);
+  const wide = narrow.hits.length === 0;
+  const { hits, tokens, fromIndex } = wide
+    ? await pass(ctx, code1.length, c1, c2, nowMs, (r) => Math.ceil(ctx.settings.resyncWindowSeconds / r.period))
+    : narrow;
+  const found: { row: TokenRow; step: number }[] = [];
+  for (const hit of hits) {
+    const row = await confirmed(ctx, hit, c1, c2);
+    if (row) found.push({ row, step: hit.step });
   }
-  const detail = { tokens: rows.length, matches: hits.length, wide };
-  if (hits.length !== 1) {
-    await ctx.store.appendAudit([ctx.audit(nowMs, 'find', { serial: null, user: null }, 'refused', hits.length === 0 ? 'none' : 'several', detail)]);
-    if (hits.length === 0) {
+  const detail = { tokens, matches: found.length, wide, fromIndex: narrow.fromIndex };
+  if (found.length !== 1) {
+    await ctx.store.appendAudit([ctx.audit(nowMs, 'find', { serial: null, user: null }, 'refused', found.length === 0 ? 'none' : 'several', detail)]);
+    if (found.length === 0) {
       throw new VerifierError('NoSuchEntity',
         `no token shows these two consecutive codes within ±${ctx.settings.resyncWindowSeconds} s of its expected clock; ` +
         'check the codes, or the token is not in this registry');
     }
     throw new VerifierError('AmbiguousMatch',
-      `${hits.length} tokens show these two codes (${hits.slice(0, 5).map((h) => h.row.serial).join(', ')}${hits.length > 5 ? ', ...' : ''}); ` +
+      `${found.length} tokens show these two codes (${found.slice(0, 5).map((h) => h.row.serial).join(', ')}${found.length > 5 ? ', ...' : ''}); ` +
       'wait for two new consecutive codes and try again');
   }
-  const { row, drift } = hits[0]!;
+  const { row, step } = found[0]!;
+  const drift = step + 1 - ctx.step(row, nowMs);
   await ctx.store.appendAudit([ctx.audit(nowMs, 'find', row, 'ok', null, { ...detail, driftSteps: drift })]);
   return { serial: row.serial, state: row.state, user: row.user, driftSteps: drift };
 }

@@ -65,6 +65,11 @@ export const PG_MIGRATIONS: string[] = [
   ALTER TABLE tokens ADD COLUMN pending_step BIGINT;
   ALTER TABLE tokens ADD COLUMN pending_at BIGINT;
   `,
+  // v4: find's index (find-index.ts), as on SQLite.
+  `
+  CREATE TABLE find_index (id INTEGER PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, blob BYTEA);
+  INSERT INTO find_index (id, epoch, blob) VALUES (1, 0, NULL);
+  `,
 ];
 
 /** Any fixed number: the advisory lock every process takes while migrating. */

@@ -18,8 +18,8 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { VerifierError } from './errors.ts';
 import { migratePg } from './pg-migrations.ts';
-import { COLUMNS, KEYS, bindValue, decode, decodeAudit, decodeForList, type Raw } from './sqlite-store.ts';
-import type { AuditEntry, DamagedRow, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
+import { COLUMNS, FIND_WHERE, KEYS, bindValue, decode, decodeAudit, decodeForList, visitFindRows, type Raw } from './sqlite-store.ts';
+import type { AuditEntry, DamagedRow, FindScan, FindVisitor, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter } from './types.ts';
 
 /** Whether db names a PostgreSQL registry rather than a SQLite file. */
@@ -140,12 +140,12 @@ export class PgStore implements TokenStore {
   private readonly names = new Map<string, string>();
 
   /** Runs fn in BEGIN ... COMMIT on one connection (ROLLBACK, and the connection dropped, if it throws). */
-  private transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  private transaction<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     return this.run(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await client.query(begin);
         const out = await fn(client);
         await client.query('COMMIT');
         return out;
@@ -184,12 +184,13 @@ export class PgStore implements TokenStore {
   }
 
   /**
-   * One statement: the guarded UPDATE/DELETE, and the audit rows only if it changed the row.
+   * One statement: the guarded UPDATE/DELETE, and the audit rows only if it changed the row, plus
+   * `also`, a further data-modifying CTE that may test w (the changed row's state) the same way.
    * With a userBelow guard it runs under the user's advisory lock (see the file comment).
    */
-  private async guardedWrite(head: string, serial: string, guard: Guard, audit: AuditEntry[], params: unknown[]): Promise<boolean> {
+  private async guardedWrite(head: string, serial: string, guard: Guard, audit: AuditEntry[], params: unknown[], also = ''): Promise<boolean> {
     const where = this.guardSql(serial, guard, params);
-    let sql = `WITH w AS (${head}${where} RETURNING 1)`;
+    let sql = `WITH w AS (${head}${where} RETURNING state)${also}`;
     if (audit.length > 0) {
       sql += `, a AS (INSERT INTO audit ${AUDIT_COLUMNS} SELECT * FROM (${this.auditValues(audit, params)}) v WHERE EXISTS (SELECT 1 FROM w))`;
     }
@@ -220,8 +221,30 @@ export class PgStore implements TokenStore {
     return rows.map(decodeForList);
   }
 
-  async tokenVersions(): Promise<{ serial: string; version: number }[]> {
-    return (await this.query<{ serial: string; version: number }>('SELECT serial, version FROM tokens')).rows;
+  async findScan(digits: number, visit: FindVisitor): Promise<FindScan> {
+    // REPEATABLE READ: the index and the rows come from the same snapshot.
+    return this.transaction(async (c) => {
+      const ix = (await c.query<{ epoch: number; blob: Buffer | null }>('SELECT epoch, blob FROM find_index WHERE id = 1')).rows[0]!;
+      visit.index(ix.blob);
+      const { rows } = await c.query<{ a: unknown }>(`SELECT json_agg(json_build_array(serial, algorithm, digits, period, t0, drift_steps, clock_model)) AS a ${FIND_WHERE}$1`, [digits]);
+      return { epoch: ix.epoch, damaged: visitFindRows(rows[0]!.a, visit) };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async sealedSecrets(serials: string[]): Promise<Map<string, Uint8Array>> {
+    const { rows } = await this.query<{ serial: string; sealed_secret: Buffer }>(
+      'SELECT serial, sealed_secret FROM tokens WHERE serial = ANY($1::text[])', [serials]);
+    return new Map(rows.map((r) => [r.serial, r.sealed_secret]));
+  }
+
+  async getFindIndex(): Promise<{ blob: Uint8Array | null; epoch: number }> {
+    return (await this.query<{ blob: Buffer | null; epoch: number }>('SELECT epoch, blob FROM find_index WHERE id = 1')).rows[0]!;
+  }
+
+  async putFindIndex(blob: Uint8Array, epoch: number): Promise<boolean> {
+    // The UPDATE waits for a concurrent delete's row lock, then rechecks the epoch it bumped.
+    const res = await this.query('UPDATE find_index SET blob = $1 WHERE id = 1 AND epoch = $2', [bindValue(blob), epoch]);
+    return res.rowCount === 1;
   }
 
   async insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void> {
@@ -261,7 +284,10 @@ export class PgStore implements TokenStore {
   }
 
   async deleteToken(serial: string, guard: Guard, audit: AuditEntry[]): Promise<boolean> {
-    return this.guardedWrite('DELETE FROM tokens', serial, guard, audit, []);
+    // The deleted seed leaves the find index with the row, in the same statement (find-index.ts
+    // holds no pending token).
+    return this.guardedWrite('DELETE FROM tokens', serial, guard, audit, [],
+      ", f AS (UPDATE find_index SET epoch = epoch + 1, blob = NULL WHERE id = 1 AND EXISTS (SELECT 1 FROM w WHERE state <> 'pending'))");
   }
 
   async appendAudit(entries: AuditEntry[]): Promise<void> {

@@ -8,6 +8,7 @@ import { checkParams, constantTimeEqual, kcv as kcvOf, withDefaults } from '@hwt
 import { nobleHmac } from '@hwtotp/protocol/host';
 import { VerifierError } from './errors.ts';
 import { Context, noSuchToken } from './context.ts';
+import { addToFindIndex } from './find-index.ts';
 import { seal, seedAad } from './seal.ts';
 import { isDamaged, type TokenRow } from './store.ts';
 import { prediction } from './signin-window.ts';
@@ -106,6 +107,8 @@ export async function importTokens(ctx: Context, tokens: NewToken[], origin: Tok
     seen.add(r.serial);
   }
   await ctx.store.insertTokens(rows, rows.map((r) => ctx.audit(nowMs, 'import', { serial: r.serial, user: null }, 'ok', origin)));
+  // The import is written: a failure to add its seeds to find's index only leaves them for the next lookup to add.
+  await addToFindIndex(ctx.store, ctx.key, rows.map((r, i) => ({ serial: r.serial, secret: tokens[i]!.secret }))).catch(() => undefined);
   return { imported: rows.length };
 }
 

@@ -29,7 +29,7 @@ export interface SearchPlan {
 export const NEXT_CODE_MS = 180_000;
 
 /** The prediction and half-width for a row at nowMs (server step `now`). */
-export function prediction(row: TokenRow, s: Settings, nowMs: number): { driftSteps: number; halfWidth: number } {
+export function prediction(row: Pick<TokenRow, 'clockModel' | 'driftSteps' | 'period' | 't0'>, s: Settings, nowMs: number): { driftSteps: number; halfWidth: number } {
   if (row.clockModel === null) return { driftSteps: row.driftSteps, halfWidth: s.checkWindowSteps };
   const p = predict(row.clockModel, nowMs, row.period, row.t0);
   return { driftSteps: p.driftSteps, halfWidth: Math.min(s.maxWindowSteps, s.checkWindowSteps + p.extraSteps) };

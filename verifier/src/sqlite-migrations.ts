@@ -62,6 +62,12 @@ export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   ALTER TABLE tokens ADD COLUMN pending_step INTEGER;
   ALTER TABLE tokens ADD COLUMN pending_at INTEGER;
   `,
+  // v4: find's index (find-index.ts): one row holding every seed in one sealed blob, and the epoch
+  // every token delete bumps (clearing the blob), so an index built before a delete is never stored.
+  `
+  CREATE TABLE find_index (id INTEGER PRIMARY KEY CHECK (id = 1), epoch INTEGER NOT NULL, blob BLOB);
+  INSERT INTO find_index (id, epoch, blob) VALUES (1, 0, NULL);
+  `,
 ];
 
 /**

@@ -60,7 +60,26 @@ export function isDamaged(r: TokenRow | DamagedRow): r is DamagedRow {
   return 'damaged' in r;
 }
 
-/** The columns an update may change. */
+/** What find searches with, of one token (the rest of its row is read only for a match). */
+export type FindRow = Pick<TokenRow, 'serial' | 'algorithm' | 'digits' | 'period' | 't0' | 'driftSteps' | 'clockModel'>;
+
+/** What findScan hands over as it reads, inside its snapshot. */
+export interface FindVisitor {
+  /** The stored find index, or null when none is (none built yet, or a token was deleted since). First. */
+  index(blob: Uint8Array | null): void;
+  /** Each token that is not pending and has the digits asked for, as it is read. */
+  row(row: FindRow): void;
+}
+
+/** findScan's answer once every row was visited. */
+export interface FindScan {
+  /** Bumped by every token delete; putFindIndex stores only while it is unchanged. */
+  epoch: number;
+  /** Rows passed over because they do not decode (`list` reports them as damaged). */
+  damaged: number;
+}
+
+/** The columns an update may change. The seed is not one: a serial keeps its seed until deleted, which find-index.ts relies on. */
 export type TokenPatch = Partial<Omit<TokenRow, 'serial' | 'createdAt' | 'version' | 'sealedSecret' | 'origin'>>;
 
 /** Conditions checked atomically with a write; the write applies only if all hold. */
@@ -102,16 +121,27 @@ export interface TokenStore {
   /** All tokens, or one user's, ordered by serial; a row that fails to decode comes back as a DamagedRow. */
   listTokens(user?: string): Promise<(TokenRow | DamagedRow)[]>;
   /**
-   * Every token's serial and version, unordered: lets `find` reuse rows it decoded before and read
-   * only those that changed (a full listTokens of 100,000 rows costs seconds). Optional: without
-   * it, find reads every row each time.
+   * find's one read (find.ts), in one snapshot: the stored find index (find-index.ts) and its epoch,
+   * then what the search needs of every token that is not pending and has these digits, handed to
+   * the visitor row by row rather than returned: 100,000 row objects held at once cost find a
+   * third of its time in garbage collection (measured).
    */
-  tokenVersions?(): Promise<{ serial: string; version: number }[]>;
+  findScan(digits: number, visit: FindVisitor): Promise<FindScan>;
+  /** The sealed seeds of these serials; a serial not in the registry is left out. */
+  sealedSecrets(serials: string[]): Promise<Map<string, Uint8Array>>;
+  /** The stored find index (null when none is) and its epoch, as findScan reads them. */
+  getFindIndex(): Promise<{ blob: Uint8Array | null; epoch: number }>;
+  /**
+   * Stores the sealed find index, unless a token was deleted since `epoch` was read: deleting a token
+   * that is not pending bumps the epoch and clears the index in the delete's own transaction. True
+   * when stored.
+   */
+  putFindIndex(blob: Uint8Array, epoch: number): Promise<boolean>;
   /** Inserts all rows and audit entries, or nothing: an existing serial throws EntityAlreadyExists. */
   insertTokens(rows: TokenRow[], audit: AuditEntry[]): Promise<void>;
   /** Applies the patch if the guard holds, with the audit entries, in one transaction. */
   updateToken(serial: string, patch: TokenPatch, guard: Guard, audit: AuditEntry[]): Promise<boolean>;
-  /** Deletes the token if the guard holds, with the audit entries. */
+  /** Deletes the token if the guard holds, with the audit entries (and find's index, see putFindIndex). */
   deleteToken(serial: string, guard: Guard, audit: AuditEntry[]): Promise<boolean>;
   appendAudit(entries: AuditEntry[]): Promise<void>;
   /** Newest first. */
