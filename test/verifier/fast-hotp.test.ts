@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as OTPAuth from 'otpauth';
-import { hotpGenerator } from '../../verifier/src/fast-hotp.ts';
+import { hotpGenerator, rekeyableHotp } from '../../verifier/src/fast-hotp.ts';
 import { RFC4226, RFC6238 } from '../vectors/index.ts';
 
 const pad = (n: number, d: number) => String(n).padStart(d, '0');
@@ -38,5 +38,24 @@ describe('hotpGenerator', () => {
     expect(() => g.at(1.5)).toThrow(/counter/);
     expect(() => hotpGenerator('SHA1', new Uint8Array(20), 9)).toThrow(/digits .* got 9/);
     expect(() => hotpGenerator('MD5' as never, new Uint8Array(20), 6)).toThrow(/"MD5"/);
+  });
+});
+
+describe('rekeyableHotp', () => {
+  it('rekeyed through a run of random keys, gives each key\'s own values and leaves the keys as they were', () => {
+    fc.assert(fc.property(
+      fc.constantFrom('SHA1', 'SHA256', 'SHA512'),
+      fc.array(fc.uint8Array({ minLength: 1, maxLength: 200 }), { minLength: 1, maxLength: 6 }),
+      fc.maxSafeNat(),
+      fc.integer({ min: 6, max: 8 }),
+      (alg, keys, counter, digits) => {
+        const copies = keys.map((k) => k.slice());
+        const g = rekeyableHotp(alg, keys[0]!, digits);
+        keys.forEach((key, i) => {
+          if (i > 0) expect(g.setKey(key)).toBe(g);
+          expect(g.at(counter)).toBe(hotpGenerator(alg, copies[i]!, digits).at(counter));
+        });
+        expect(keys).toEqual(copies);
+      }), { numRuns: 300 });
   });
 });

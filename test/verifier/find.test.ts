@@ -1,17 +1,35 @@
-/** find: which token shows two consecutive codes now; the CLI command; audited; none or several refused. */
+/**
+ * find: which token shows two consecutive codes now; the CLI command; audited; none or several
+ * refused; and find's sealed index of seeds (find-index.ts), on both stores.
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codeAt, refusal, rig, token, type Rig } from './helpers.ts';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { kcv, nobleHmac } from '@hwtotp/protocol/host';
+import { openStore, type TokenStore } from '@hwtotp/verifier';
+import { SeedIndex } from '../../verifier/src/find-index.ts';
+import { KEY_HEX, STORES, codeAt, refusal, rig, token, type Rig } from './helpers.ts';
 import { runMain } from '../helpers/cli.ts';
 
 const A = token('HWT-FIND-0001');
 const B = token('HWT-FIND-0002');
 const C = token('HWT-FIND-0003');
+
+describe.each(STORES)('find on %s', (kind) => {
 let r: Rig;
+/** A second connection to the same registry, to look at and change what find stores. */
+let store: TokenStore;
 beforeEach(async () => {
-  r = await rig();
+  r = await rig({ masterKey: KEY_HEX }, kind);
   await r.v.importTokens([A, B, C]);
+  store = await openStore(r.db, {});
 });
-afterEach(async () => r.close());
+afterEach(async () => { await store.close(); await r.close(); });
+
+/** The audit detail of the newest find. */
+async function lastFind(): Promise<{ [k: string]: unknown }> {
+  return (await r.v.audit({ action: 'find' }))[0]!.detail!;
+}
 
 describe('find', () => {
   it('names an unassigned token, and an assigned one even at a step it already used', async () => {
@@ -52,8 +70,7 @@ describe('find', () => {
   });
 
   it('hwtotp find exits 0 with the serial, 1 when none matches, 2 without --code2', async () => {
-    await r.v.close();
-    const run = (...argv: string[]) => runMain({ HWTOTP_DB: r.db }, argv); // the key file beside the db
+    const run = (...argv: string[]) => runMain({ HWTOTP_DB: r.db, HWTOTP_MASTER_KEY: KEY_HEX }, argv);
     // The CLI reads the real clock: codes of now.
     const now = Date.now();
     let x = await run('find', '--code', codeAt(B, now, 0), '--code2', codeAt(B, now, 1), '--json');
@@ -65,6 +82,104 @@ describe('find', () => {
     expect([x.code, x.err]).toEqual([1, expect.stringMatching(/^hwtotp find: NoSuchEntity: no token shows these two consecutive codes/)]);
     x = await run('find', '--code', '000000');
     expect([x.code, x.err]).toEqual([2, expect.stringMatching(/--code2 is required/)]);
-    r = await rig(); // for afterEach
+  });
+});
+
+describe("find's index", () => {
+  it('an import seals its seeds into the index: the lookup reads all three from it, and no seed is in it in the clear', async () => {
+    const { blob } = await store.getFindIndex();
+    expect(blob).not.toBeNull();
+    for (const t of [A, B, C]) expect(Buffer.from(blob!).indexOf(Buffer.from(t.secret))).toBe(-1);
+    expect(SeedIndex.open(Buffer.from(KEY_HEX, 'hex'), blob).fromBlob).toBe(3);
+    await r.v.find(codeAt(C, r.clock.ms, 0), codeAt(C, r.clock.ms, 1));
+    expect(await lastFind()).toMatchObject({ tokens: 3, matches: 1, fromIndex: 3 });
+  });
+
+  it('a token provisioned since is found all the same, and that lookup adds it to the index', async () => {
+    const P = token('HWT-FIND-PROV');
+    await r.v.addPending(P);
+    await r.v.markReady(P.serial, kcv(nobleHmac, 'SHA1', P.secret));
+    expect((await r.v.find(codeAt(P, r.clock.ms, 0), codeAt(P, r.clock.ms, 1))).serial).toBe(P.serial);
+    expect(await lastFind()).toMatchObject({ tokens: 4, fromIndex: 3 });
+    await r.v.find(codeAt(P, r.clock.ms, 0), codeAt(P, r.clock.ms, 1));
+    expect(await lastFind()).toMatchObject({ tokens: 4, fromIndex: 4 });
+  });
+
+  it('deleting a token that is not pending clears the index and bumps its epoch, so an index read before is refused; removing a pending one leaves it', async () => {
+    const before = await store.getFindIndex();
+    const P = token('HWT-FIND-PEND');
+    await r.v.addPending(P);
+    await r.v.removePending(P.serial);
+    expect(await store.getFindIndex()).toEqual(before);
+    expect(await store.deleteToken(A.serial, {}, [])).toBe(true);
+    const after = await store.getFindIndex();
+    expect(after).toEqual({ blob: null, epoch: before.epoch + 1 });
+    // An index built from rows read before the delete still holds A's seed: refused.
+    expect(await store.putFindIndex(before.blob!, before.epoch)).toBe(false);
+    expect((await store.getFindIndex()).blob).toBeNull();
+    // The next lookup builds it again from the rows, without A.
+    await r.v.find(codeAt(B, r.clock.ms, 0), codeAt(B, r.clock.ms, 1));
+    expect(await lastFind()).toMatchObject({ tokens: 2, fromIndex: 0 });
+    expect(SeedIndex.open(Buffer.from(KEY_HEX, 'hex'), (await store.getFindIndex()).blob).fromBlob).toBe(2);
+  });
+
+  it('a lookup racing a delete never stores the deleted seed back into the index', async () => {
+    const many = Array.from({ length: 8 }, (_, i) => token(`HWT-RACE-${String(i).padStart(4, '0')}`));
+    await r.v.importTokens(many);
+    const key = Buffer.from(KEY_HEX, 'hex');
+    for (const [i, gone] of many.entries()) {
+      // The index holds every seed, then one provisioned token it lacks: the lookup below opens the
+      // index, adds that token and stores the index again, while `gone` is deleted.
+      await refusal(() => r.v.find('000000', '000000'));
+      const P = token(`HWT-RACE-P${i}`);
+      await r.v.addPending(P);
+      await r.v.markReady(P.serial, kcv(nobleHmac, 'SHA1', P.secret));
+      await Promise.all([refusal(() => r.v.find('000000', '000000')), store.deleteToken(gone.serial, {}, [])]);
+      const index = SeedIndex.open(key, (await store.getFindIndex()).blob);
+      for (const t of many.slice(0, i + 1)) expect(index.seed(t.serial)).toBeUndefined();
+      index.wipe();
+    }
+  });
+
+  it('an index that does not open (damaged, or sealed under another master key) is built again from the rows', async () => {
+    const { epoch } = await store.getFindIndex();
+    const other = new SeedIndex();
+    other.add(B.serial, Buffer.from(B.secret));
+    for (const blob of [randomBytes(120), other.seal(randomBytes(32))]) {
+      expect(await store.putFindIndex(blob, epoch)).toBe(true);
+      expect((await r.v.find(codeAt(B, r.clock.ms, 0), codeAt(B, r.clock.ms, 1))).serial).toBe(B.serial);
+      expect(await lastFind()).toMatchObject({ tokens: 3, fromIndex: 0 });
+      await r.v.find(codeAt(B, r.clock.ms, 0), codeAt(B, r.clock.ms, 1));
+      expect(await lastFind()).toMatchObject({ fromIndex: 3 });
+    }
+  });
+
+  it('the answer never rests on the index alone: an index giving A the seed of B still names only B', async () => {
+    const wrong = new SeedIndex();
+    for (const [serial, secret] of [[A.serial, B.secret], [B.serial, B.secret], [C.serial, C.secret]] as const) wrong.add(serial, Buffer.from(secret));
+    expect(await store.putFindIndex(wrong.seal(Buffer.from(KEY_HEX, 'hex')), (await store.getFindIndex()).epoch)).toBe(true);
+    expect((await r.v.find(codeAt(B, r.clock.ms, 0), codeAt(B, r.clock.ms, 1))).serial).toBe(B.serial);
+    expect(await lastFind()).toMatchObject({ tokens: 3, matches: 1, fromIndex: 3 });
+  });
+});
+});
+
+describe('find over damaged rows (SQLite)', () => {
+  let r: Rig;
+  beforeEach(async () => {
+    r = await rig();
+    await r.v.importTokens([A, B, C, token('HWT-FIND-0004'), token('HWT-FIND-0005')]);
+  });
+  afterEach(async () => r.close());
+
+  it('passes over rows that do not decode and still names the token sought', async () => {
+    const raw = new Database(r.db);
+    raw.prepare("UPDATE tokens SET period = 0 WHERE serial = ?").run(A.serial);
+    raw.prepare("UPDATE tokens SET clock_model = 'not a model' WHERE serial = ?").run(C.serial);
+    raw.prepare("UPDATE tokens SET serial = X'00ff' WHERE serial = 'HWT-FIND-0004'").run();
+    raw.prepare("UPDATE tokens SET algorithm = X'01' WHERE serial = 'HWT-FIND-0005'").run();
+    raw.close();
+    expect((await r.v.find(codeAt(B, r.clock.ms, 0), codeAt(B, r.clock.ms, 1))).serial).toBe(B.serial);
+    expect((await r.v.audit({ action: 'find' }))[0]!.detail).toMatchObject({ tokens: 1, matches: 1 });
   });
 });

@@ -131,7 +131,7 @@ export async function find(ctx: Context, code1: string, code2: string): Promise<
   const c1 = Number(code1), c2 = Number(code2);
   const narrow = await pass(ctx, code1.length, c1, c2, nowMs, (_r, h) => h);
   const wide = narrow.hits.length === 0;
-  const { hits, tokens, fromIndex } = wide
+  const { hits, tokens } = wide
     ? await pass(ctx, code1.length, c1, c2, nowMs, (r) => Math.ceil(ctx.settings.resyncWindowSeconds / r.period))
     : narrow;
   const found: { row: TokenRow; step: number }[] = [];
