@@ -41,7 +41,7 @@ describe('find', () => {
     // A lookup writes nothing to the token.
     expect((await r.v.token(A.serial)).failures).toBe(0);
     const [audit] = await r.v.audit({ action: 'find' });
-    expect(audit).toMatchObject({ serial: A.serial, outcome: 'ok', detail: { tokens: 3, matches: 1, wide: false, driftSteps: 0 } });
+    expect(audit).toMatchObject({ serial: A.serial, outcome: 'ok', detail: { tokens: 3, matches: 1, searched: 'window', driftSteps: 0 } });
   });
 
   it('searches the resync window around each token\'s own prediction: 6 hours off is found, 25 hours is not', async () => {
@@ -49,7 +49,7 @@ describe('find', () => {
     const e = await refusal(() => r.v.find(codeAt(C, r.clock.ms, 3000), codeAt(C, r.clock.ms, 3001)));
     expect([e.name, e.httpStatus]).toEqual(['NoSuchEntity', 404]);
     const [audit] = await r.v.audit({ action: 'find' });
-    expect(audit).toMatchObject({ serial: null, outcome: 'refused', reason: 'none', detail: { matches: 0, wide: true } });
+    expect(audit).toMatchObject({ serial: null, outcome: 'refused', reason: 'none', detail: { matches: 0, searched: 'resync-window' } });
   });
 
   it('two tokens with the same seed both match: refused as AmbiguousMatch naming both', async () => {
@@ -69,6 +69,33 @@ describe('find', () => {
     expect((await refusal(() => r.v.find(codeAt(P, r.clock.ms, 0), codeAt(P, r.clock.ms, 1)))).name).toBe('NoSuchEntity');
   });
 
+  it('past findWideBudget, the second pass covers the auto-resync band unless asked for the whole resync window', async () => {
+    await r.close();
+    r = await rig({ masterKey: KEY_HEX, findWideBudget: 3 * 5761 - 1 }, kind); // just below three tokens' ±1 day
+    await r.v.importTokens([A, B, C]);
+    expect((await r.v.find(codeAt(B, r.clock.ms, 15), codeAt(B, r.clock.ms, 16))).driftSteps).toBe(16);
+    expect(await lastFind()).toMatchObject({ tokens: 3, matches: 1, searched: 'band' });
+    const e = await refusal(() => r.v.find(codeAt(B, r.clock.ms, 100), codeAt(B, r.clock.ms, 101)));
+    expect([e.name, e.httpStatus]).toEqual(['NoSuchEntity', 404]);
+    expect(e.message).toMatch(/within ±20 steps of its expected clock; check the codes, or search the whole ±86400 s resync window of all 3 tokens \(17,283 HMACs, about \d+ s here\) with --wide/);
+    expect((await r.v.find(codeAt(B, r.clock.ms, 100), codeAt(B, r.clock.ms, 101), { wide: true })).driftSteps).toBe(101);
+    expect(await lastFind()).toMatchObject({ searched: 'resync-window' });
+    expect((await refusal(() => r.v.find('123456', '123456', { wide: 'yes' as never }))).name).toBe('ValidationError');
+  });
+
+  it('the slow pass gives the event loop turns: timers keep firing during a resync-window search', async () => {
+    await r.v.importTokens(Array.from({ length: 150 }, (_, i) => token(`HWT-LOOP-${String(i).padStart(4, '0')}`)));
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 1);
+    try {
+      await refusal(() => r.v.find('000000', '000000')); // 153 tokens × 5,761 steps, searched in full
+    } finally {
+      clearInterval(timer);
+    }
+    expect(await lastFind()).toMatchObject({ tokens: 153, searched: 'resync-window' });
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+
   it('hwtotp find exits 0 with the serial, 1 when none matches, 2 without --code2', async () => {
     const run = (...argv: string[]) => runMain({ HWTOTP_DB: r.db, HWTOTP_MASTER_KEY: KEY_HEX }, argv);
     // The CLI reads the real clock: codes of now.
@@ -82,6 +109,13 @@ describe('find', () => {
     expect([x.code, x.err]).toEqual([1, expect.stringMatching(/^hwtotp find: NoSuchEntity: no token shows these two consecutive codes/)]);
     x = await run('find', '--code', '000000');
     expect([x.code, x.err]).toEqual([2, expect.stringMatching(/--code2 is required/)]);
+    // Past the budget (here set through its environment variable), --wide searches the whole window.
+    const far = ['--code', codeAt(B, now, 100), '--code2', codeAt(B, now, 101)];
+    const budget = { HWTOTP_DB: r.db, HWTOTP_MASTER_KEY: KEY_HEX, HWTOTP_FIND_WIDE_BUDGET: '1' };
+    x = await runMain(budget, ['find', ...far]);
+    expect([x.code, x.err]).toEqual([1, expect.stringMatching(/within ±20 steps .* with --wide/)]);
+    x = await runMain(budget, ['find', ...far, '--wide', '--json']);
+    expect([x.code, JSON.parse(x.out).serial]).toEqual([0, B.serial]);
   });
 });
 

@@ -60,7 +60,13 @@ describe('POST /api/tokens/find', () => {
     expect([r.status, r.json.message]).toEqual([400, expect.stringMatching(/code2: is required/)]);
     r = await api.call('POST', '/api/tokens/find', { code1: '123456', code2: '123456', user: 'x' });
     expect([r.status, r.json.message]).toEqual([400, expect.stringMatching(/unknown body field user/)]);
+    r = await api.call('POST', '/api/tokens/find', { code1: '123456', code2: '123456', wide: 'yes' });
+    expect([r.status, r.json.message]).toEqual([400, expect.stringMatching(/wide/)]);
     r = await api.call('POST', '/api/tokens/find', { code1: '000000', code2: '000001' });
     expect([r.status, r.json.error]).toEqual([404, 'NoSuchEntity']);
+    r = await api.call('POST', '/api/tokens/find', { code1: api.code(b!, 300), code2: api.code(b!, 301), wide: true });
+    expect([r.status, r.json.serial]).toEqual([200, b!.serial]);
+    const audit = await api.call('GET', '/api/audit?limit=1');
+    expect(audit.json[0]).toMatchObject({ action: 'find', detail: { searched: 'resync-window' } });
   });
 });

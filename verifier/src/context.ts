@@ -21,6 +21,7 @@ export interface Settings extends LockPolicy, RetentionPolicy {
   checkWindowSteps: number;
   maxWindowSteps: number;
   autoResyncSteps: number;
+  findWideBudget: number;
   trustedDriftSteps: number;
   maxTokensPerUser: number;
 }
@@ -32,6 +33,7 @@ export const DEFAULT_SETTINGS: Settings = {
   checkWindowSteps: 1,
   maxWindowSteps: 10,
   autoResyncSteps: 20,
+  findWideBudget: 20_000_000,
   trustedDriftSteps: 2,
   maxTokensPerUser: 8,
   maxFailures: 5,

@@ -13,7 +13,7 @@ export type {
 export type { EnableResult } from './enroll.ts';
 export type { CheckResult } from './signin.ts';
 export type { ResyncResult } from './resync.ts';
-export type { FindResult } from './find.ts';
+export type { FindOptions, FindResult } from './find.ts';
 export type { Settings } from './context.ts';
 export { DEFAULT_SETTINGS } from './context.ts';
 export type { TokenStore, TokenRow, TokenPatch, Guard, AuditEntry, StoredAudit, DamagedRow } from './store.ts';

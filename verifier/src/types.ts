@@ -144,6 +144,12 @@ export interface VerifierOptions {
    * off. Default 20.
    */
   autoResyncSteps?: number;
+  /**
+   * find searches the whole resync window without being asked (`wide`) only while that costs at
+   * most this many steps summed over the tokens; beyond, its second pass covers the auto-resync
+   * band. Default 20,000,000: ±1 day of 30 s steps over about 3,400 tokens, some 10 s.
+   */
+  findWideBudget?: number;
   /** Enrollment drifts within ±this many steps are trusted outright (README "Late codes"). Default 2. */
   trustedDriftSteps?: number;
   /** Tokens per user. Default 8. */

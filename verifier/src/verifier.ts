@@ -19,7 +19,7 @@ import { enable, type EnableResult } from './enroll.ts';
 import { check, type CheckResult } from './signin.ts';
 import { resync, type ResyncResult } from './resync.ts';
 import * as manage from './manage.ts';
-import { find, type FindResult } from './find.ts';
+import { find, type FindOptions, type FindResult } from './find.ts';
 import * as writes from './registry-writes.ts';
 
 const KEY_CHECK = 'master-key-check';
@@ -55,7 +55,7 @@ export class Verifier {
     return this.run(resync(this.ctx, user, serial, code1, code2));
   }
   /** Operator: the one token that shows these two consecutive codes now (audited; a lookup, writes nothing else). */
-  find(code1: string, code2: string): Promise<FindResult> { return find(this.ctx, code1, code2); }
+  find(code1: string, code2: string, options: FindOptions = {}): Promise<FindResult> { return find(this.ctx, code1, code2, options); }
   /** Removes the token from the user (it can be enabled again). */
   deactivate(user: string, serial: string): Promise<void> { return this.run(manage.deactivate(this.ctx, user, serial)); }
   /** Operator: the token stops working until reactivated. */
@@ -117,6 +117,7 @@ export function resolveSettings(options: VerifierOptions): Settings {
     checkWindowSteps: setting(options, 'checkWindowSteps', 0, 10),
     maxWindowSteps: setting(options, 'maxWindowSteps', 0, 100),
     autoResyncSteps: setting(options, 'autoResyncSteps', 0, 1000),
+    findWideBudget: setting(options, 'findWideBudget', 0, 1e12),
     trustedDriftSteps: setting(options, 'trustedDriftSteps', 0, 1000),
     maxTokensPerUser: setting(options, 'maxTokensPerUser', 1, 1000),
     maxFailures: setting(options, 'maxFailures', 1, 1000),

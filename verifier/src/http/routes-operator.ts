@@ -23,7 +23,7 @@ export function registerOperatorRoutes(app: FastifyInstance, v: HttpVerifier): v
   // Which token shows these two consecutive codes now (find.ts); audited by the verifier.
   app.post('/api/tokens/find', async (req) => {
     const b = parse(FindBody, req.body, 'body');
-    return withoutSecrets(await v.find(b.code1, b.code2));
+    return withoutSecrets(await v.find(b.code1, b.code2, { wide: b.wide }));
   });
 
   app.get('/api/audit', async (req) => {

@@ -28,7 +28,7 @@ export interface HttpVerifier {
   list(user?: string): Promise<DeviceRow[]>;
   token(serial: string): Promise<unknown>;
   audit(q: { serial?: string; user?: string; limit?: number }): Promise<unknown[]>;
-  find(code1: string, code2: string): Promise<{ serial: string; state: string; user: string | null; driftSteps: number }>;
+  find(code1: string, code2: string, options?: { wide?: boolean }): Promise<{ serial: string; state: string; user: string | null; driftSteps: number }>;
 }
 
 /** A simulated token whose screen and button the "Virtual token" page shows. */
