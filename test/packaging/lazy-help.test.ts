@@ -1,7 +1,8 @@
 /**
  * `hwtotp --help` loads no command: not serialport, fastify, SQLite, or the firmware toolchain
  * (typescript, rollup, terser). A module-resolution hook records every module the compiled CLI
- * resolves; `flash --help` and `otp` are held to the same rule.
+ * resolves; `flash --help` and `otp` are held to the same rule, and a command on a SQLite registry
+ * does not load node-postgres.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openVerifier } from '@hwtotp/verifier';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../tools/bin/hwtotp.js');
@@ -47,5 +49,13 @@ describe('the compiled CLI loads what a command needs, no more', () => {
   ])('hwtotp %j loads none of serialport, fastify, SQLite or the firmware toolchain', async (args) => {
     const loaded = await packagesLoaded(args, join(dir, args.join('_').replace(/\W/g, '') + '.log'));
     expect(loaded.filter((n) => HEAVY.includes(n))).toEqual([]);
+  });
+
+  it('a command on a SQLite registry loads SQLite but not node-postgres', async () => {
+    const db = join(dir, 'lazy.db');
+    await (await openVerifier({ db, env: {} })).close(); // a registry, with its key file beside it
+    const loaded = await packagesLoaded(['list', '--db', db], join(dir, 'sqlite-list.log'));
+    expect(loaded).toContain('better-sqlite3');
+    expect(loaded).not.toContain('pg');
   });
 });

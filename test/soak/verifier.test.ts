@@ -39,7 +39,7 @@ const HEAP_BUDGET = 16 * MB;
 const DOCUMENTED = {
   enableWindowSteps: 10, resyncWindowSeconds: 86400, checkWindowSteps: 1, trustedDriftSteps: 2, maxTokensPerUser: 8,
   maxFailures: 5, lockSeconds: 60, maxLockSeconds: 3600, maxWindowSteps: 10, autoResyncSteps: 20,
-  auditMaxAgeDays: 365, auditMaxRows: 200_000,
+  auditMaxAgeDays: 365, auditMaxRows: 200_000, findWideBudget: 20_000_000,
 };
 /** Settings the run picks from: the defaults, and tighter ones that reach the lock cap often. */
 const PRESETS: Partial<typeof DOCUMENTED>[] = [

@@ -15,7 +15,7 @@
  * connections and opens new ones, so the store works again as soon as the database is back.
  */
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { VerifierError } from './errors.ts';
 import { migratePg } from './pg-migrations.ts';
 import { COLUMNS, FIND_WHERE, KEYS, bindValue, decode, decodeAudit, decodeForList, visitFindRows, type Raw } from './sqlite-store.ts';
@@ -51,9 +51,15 @@ export interface PgStoreOptions {
 // BIGINT (oid 20) arrives as a string by default; every BIGINT here is a ms time, a step or a
 // counter, all far inside Number's safe range (decode() re-checks each value).
 const PG_INT8 = 20;
+/**
+ * node-postgres, loaded by the first PgStore.open: a SQLite registry's commands never pay the 70 ms
+ * its import costs (measured; `hwtotp find` over 100,000 tokens is about 1 s in all).
+ */
+let PG: typeof pg;
+
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === PG_INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+    oid === PG_INT8 && format !== 'binary' ? (v: string) => Number(v) : PG.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /**
@@ -62,7 +68,7 @@ const types = {
  * "Connection terminated" and timeout errors. Anything else is a real error and passes through.
  */
 function unavailable(e: unknown): boolean {
-  if (e instanceof pg.DatabaseError) return /^(08|53|57)/.test(e.code ?? '');
+  if (e instanceof PG.DatabaseError) return /^(08|53|57)/.test(e.code ?? '');
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
   return /connection|timeout|terminated/i.test((e as Error | undefined)?.message ?? '');
@@ -83,7 +89,8 @@ export class PgStore implements TokenStore {
     } catch {
       throw new VerifierError('ValidationError', `the registry URL is not a valid postgres:// URL (${url.length} characters; the form is postgres://USER:PASSWORD@HOST:PORT/DATABASE)`);
     }
-    const pool = new pg.Pool({
+    PG ??= (await import('pg')).default;
+    const pool = new PG.Pool({
       connectionString: url, max: options.poolSize, types, keepAlive: true,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, query_timeout: options.queryTimeoutMs ?? 10_000,
       application_name: 'hwtotp',
@@ -106,7 +113,7 @@ export class PgStore implements TokenStore {
       if (e instanceof VerifierError) throw e;
       // No such database (3D000), a refused login (28...), no privilege (42501): the URL or the
       // role is wrong, not the data.
-      const misconfigured = e instanceof pg.DatabaseError && /^(3D000|28|42501)/.test(e.code ?? '');
+      const misconfigured = e instanceof PG.DatabaseError && /^(3D000|28|42501)/.test(e.code ?? '');
       throw new VerifierError(misconfigured ? 'ValidationError' : 'CorruptRecord', `cannot use registry ${where}: ${(e as Error).message}`);
     }
     return store;
