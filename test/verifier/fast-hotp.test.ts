@@ -58,4 +58,16 @@ describe('rekeyableHotp', () => {
         expect(keys).toEqual(copies);
       }), { numRuns: 300 });
   });
+
+  it('takes a key that is a range of a larger buffer, as find passes the seeds of its index', () => {
+    fc.assert(fc.property(
+      fc.constantFrom('SHA1', 'SHA256', 'SHA512'),
+      fc.uint8Array({ minLength: 0, maxLength: 40 }), fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.uint8Array({ minLength: 0, maxLength: 40 }),
+      fc.maxSafeNat(),
+      (alg, before, key, after, counter) => {
+        const buffer = new Uint8Array([...before, ...key, ...after]);
+        const g = rekeyableHotp(alg, new Uint8Array(20), 6).setKey(buffer, before.length, before.length + key.length);
+        expect(g.at(counter)).toBe(hotpGenerator(alg, key, 6).at(counter));
+      }), { numRuns: 300 });
+  });
 });

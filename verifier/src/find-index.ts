@@ -24,6 +24,7 @@ import type { TokenStore } from './store.ts';
 
 const AAD = Buffer.from('hwtotp-find-index-v1', 'utf8');
 const FORMAT = 1;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Adds freshly imported seeds to the stored index, so the first lookup after a bulk import does not
@@ -63,6 +64,20 @@ export class SeedIndex {
     return this.added.size;
   }
 
+  /**
+   * Where the blob holds the serial's seed, as start × 256 + length in `bytes`, or -1. find's scan
+   * passes the range straight to its HMAC (RekeyableHotp.setKey), making no object per token.
+   */
+  locate(serial: string): number {
+    return this.stored.get(serial) ?? -1;
+  }
+
+  /** The opened blob's plaintext (empty when none opened): what locate() points into. */
+  get bytes(): Uint8Array {
+    return this.plain ?? EMPTY;
+  }
+
+  /** The serial's seed, from the blob or added, or undefined. */
   seed(serial: string): Uint8Array | undefined {
     const at = this.stored.get(serial);
     if (at === undefined) return this.added.get(serial);

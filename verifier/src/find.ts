@@ -86,10 +86,11 @@ async function pass(ctx: Context, digits: number, c1: number, c2: number, nowMs:
   const gens = new Map<string, RekeyableHotp>();
   const hits: Hit[] = [];
   let steps = 0, resyncSteps = 0, tokens = 0;
-  const match = (row: FindRow, seed: Uint8Array): void => {
+  /** Searches row with the seed key[start, end). */
+  const match = (row: FindRow, key: Uint8Array, start: number, end: number): void => {
     let gen = gens.get(row.algorithm);
-    if (gen) gen.setKey(seed);
-    else gens.set(row.algorithm, gen = rekeyableHotp(row.algorithm, seed, digits));
+    if (gen) gen.setKey(key, start, end);
+    else gens.set(row.algorithm, gen = rekeyableHotp(row.algorithm, key.subarray(start, end), digits));
     const m = matchStep(ctx, row, gen, c1, c2, nowMs, radius);
     steps += m.steps;
     if (m.step !== null) hits.push({ row, step: m.step });
@@ -101,8 +102,8 @@ async function pass(ctx: Context, digits: number, c1: number, c2: number, nowMs:
       row: (row) => {
         tokens++;
         resyncSteps += 2 * Math.ceil(ctx.settings.resyncWindowSeconds / row.period) + 1;
-        const seed = slow ? undefined : index.seed(row.serial);
-        if (seed) match(row, seed);
+        const at = slow ? -1 : index.locate(row.serial);
+        if (at >= 0) match(row, index.bytes, Math.floor(at / 256), Math.floor(at / 256) + (at % 256));
         else later.push(row);
       },
     });
@@ -120,7 +121,7 @@ async function pass(ctx: Context, digits: number, c1: number, c2: number, nowMs:
     let turn = steps;
     for (const row of later) {
       const seed = index.seed(row.serial);
-      if (seed) match(row, seed);
+      if (seed) match(row, seed, 0, seed.length);
       if (slow && steps - turn >= STEPS_PER_TURN) {
         turn = steps;
         await new Promise((resolve) => setImmediate(resolve));

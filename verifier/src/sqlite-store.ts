@@ -106,13 +106,14 @@ export function decodeForList(raw: Raw): TokenRow | DamagedRow {
 export const FIND_WHERE = "FROM tokens WHERE state <> 'pending' AND digits = ";
 
 /**
- * Decodes one findScan row with decode's checks on its columns, or null for a damaged row: a lookup
- * passes over what `list` reports as damaged.
+ * Decodes one findScan row with decode's checks on the columns the search uses, or null for a
+ * damaged row: a lookup passes over what `list` reports as damaged. The serial is only checked to
+ * be text: a match is decoded in full, every check included, before find names it.
  */
 export function decodeFindRow(a: unknown): FindRow | null {
   if (!Array.isArray(a) || a.length !== 7) return null;
   const [serial, algorithm, digits, period, t0, driftSteps, text] = a as unknown[];
-  if (typeof serial !== 'string' || !SERIAL_PATTERN.test(serial)) return null;
+  if (typeof serial !== 'string') return null;
   if (checkParams({ algorithm, digits, period, t0 }) !== undefined) return null;
   if (typeof driftSteps !== 'number' || !Number.isSafeInteger(driftSteps)) return null;
   const clockModel = typeof text === 'string' ? decodeModel(text) : null;
