@@ -253,11 +253,7 @@ export function rekeyableHotp(algorithm: HashAlgorithm, key: Uint8Array, digits:
   throw new RangeError(`algorithm must be SHA1, SHA256 or SHA512, got "${String(algorithm)}"`);
 }
 
-/** A generator of HOTP values for one key. The key bytes are not retained. */
+/** A generator of HOTP values for one key (a rekeyable one kept to one key). The key bytes are not retained. */
 export function hotpGenerator(algorithm: HashAlgorithm, key: Uint8Array, digits: number): HotpGenerator {
-  checkDigits(digits);
-  if (algorithm === 'SHA1') return new MidstateHotp(key, digits, sha1Compress, SHA1_IV, sha1);
-  if (algorithm === 'SHA256') return new MidstateHotp(key, digits, sha256Compress, SHA256_IV, sha256);
-  if (algorithm === 'SHA512') return new NobleHotp(key, digits);
-  throw new RangeError(`algorithm must be SHA1, SHA256 or SHA512, got "${String(algorithm)}"`);
+  return rekeyableHotp(algorithm, key, digits);
 }
