@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { VerifierError } from './errors.ts';
 import { migratePg } from './pg-migrations.ts';
-import { COLUMNS, FIND_WHERE, KEYS, bindValue, decode, decodeAudit, decodeForList, visitFindRows, type Raw } from './sqlite-store.ts';
+import { COLUMNS, FIND_COLUMNS, FIND_WHERE, KEYS, bindValue, decode, decodeAudit, decodeForList, visitFindRows, type Raw } from './sqlite-store.ts';
 import type { AuditEntry, DamagedRow, FindScan, FindVisitor, Guard, StoredAudit, TokenPatch, TokenRow, TokenStore } from './store.ts';
 import type { AuditFilter } from './types.ts';
 
@@ -233,8 +233,8 @@ export class PgStore implements TokenStore {
     return this.transaction(async (c) => {
       const ix = (await c.query<{ epoch: number; blob: Buffer | null }>('SELECT epoch, blob FROM find_index WHERE id = 1')).rows[0]!;
       visit.index(ix.blob);
-      const { rows } = await c.query<{ a: unknown }>(`SELECT json_agg(json_build_array(serial, algorithm, digits, period, t0, drift_steps, clock_model)) AS a ${FIND_WHERE}$1`, [digits]);
-      return { epoch: ix.epoch, damaged: visitFindRows(rows[0]!.a, visit) };
+      const { rows } = await c.query<unknown[]>({ text: `SELECT ${FIND_COLUMNS.join(', ')} ${FIND_WHERE}$1`, values: [digits], rowMode: 'array' });
+      return { epoch: ix.epoch, damaged: visitFindRows(rows, visit) };
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
