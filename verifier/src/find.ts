@@ -7,7 +7,9 @@
  * Where it searches: around each token's own predicted step (signin-window.ts), first over its
  * sign-in window (a few steps: the cheap pass that finds a token in use), then, only if no token
  * matched, over the resync window (±resyncWindowSeconds, RFC 4226 §7.4), which costs an HMAC per
- * step per token: ±1 day is 5,760 steps per 30 s token, so a large registry takes a while.
+ * step per token: ±1 day is 5,761 steps per 30 s token. Past settings.findWideBudget steps in all
+ * (a registry of more than about 3,400 tokens), that second pass covers the auto-resync band
+ * unless the caller asks for the whole window (FindOptions.wide).
  * Two 6-digit codes falsely match one token at one step with probability 10^-12, so with 100,000
  * tokens the cheap pass is wrong about "exactly one" about once in 10^7 lookups.
  *
@@ -42,8 +44,9 @@ type Radius = (row: FindRow, halfWidth: number) => number;
 
 /**
  * The step s where the seed shows code1 at s and code2 at s + 1, with s + 1 within ±radius of the
- * token's predicted step (the nearest such s), or null; and how many steps were searched. code2 is computed only where code1 matched
- * (one in 10^6), so the cost is one HMAC per step: this, per token, is what the bench times.
+ * token's predicted step (the nearest such s), or null; and how many steps were searched. code2 is
+ * computed only where code1 matched (one in 10^6), so the cost is one HMAC per step: this, per
+ * token, is what the bench times.
  */
 function matchStep(ctx: Context, row: FindRow, gen: RekeyableHotp, c1: number, c2: number, nowMs: number, radius: Radius): { step: number | null; steps: number } {
   const p = prediction(row, ctx.settings, nowMs);
