@@ -23,8 +23,8 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nobleHmac, toHex, fromHex, totp } from '@hwtotp/protocol/host';
-import { nextMessage } from './child.ts';
+import { nobleHmac, toHex, totp } from '@hwtotp/protocol/host';
+import { enrolledVerifier, nextMessage, serveBenchChild, type ChildReply } from './child.ts';
 
 const SERVER_FLAG = '--hwtotp-http-bench-server';
 const KEY = 'bench-operator-key-0123456789abcdef';
@@ -32,49 +32,31 @@ const USERS = 24_000;
 const WARMUP = 3_000;
 const CONCURRENCY = 64;
 
-type ToServer = { type: 'setup'; db: string; seeds: string[] } | { type: 'cpu' } | { type: 'stop' };
-type FromServer = { type: 'ready'; port: number; stubPort: number; setupMs: number } | { type: 'cpu'; user: number; system: number };
+type SetupMessage = { type: 'setup'; db: string; seeds: string[] };
+type ToServer = SetupMessage | { type: 'cpu' } | { type: 'stop' };
+type FromServer = { type: 'ready'; port: number; stubPort: number; setupMs: number } | ChildReply;
 
 // ---- the server process -----------------------------------------------------------------------
 
 async function serverMain(): Promise<void> {
-  const { openVerifier } = await import('@hwtotp/verifier');
   const { buildServer } = await import('@hwtotp/verifier/http');
-  let shift = -90_000;
-  let close: (() => Promise<void>) | undefined;
-  process.on('message', async (m: ToServer) => {
-    if (m.type === 'setup') {
-      const t0 = performance.now();
-      const v = await openVerifier({ db: m.db, masterKey: toHex(new Uint8Array(randomBytes(32))), now: () => Date.now() + shift, env: {} });
-      const serial = (i: number) => `BENCH${String(i).padStart(6, '0')}`;
-      await v.importTokens(m.seeds.map((s, i) => ({ serial: serial(i), secret: fromHex(s) })));
-      for (let i = 0; i < m.seeds.length; i++) {
-        const seed = fromHex(m.seeds[i]!);
-        const t = Math.floor((Date.now() + shift) / 1000);
-        await v.enable(`user${i}`, 'bench', serial(i), totp(nobleHmac, seed, t - 30), totp(nobleHmac, seed, t));
-      }
-      shift = 0;
-      const app = buildServer({
-        verifier: v, apiKey: KEY,
-        checkLimits: { perAddress: { capacity: 1e9, perSecond: 1e9 } },
-      });
-      // The same server over a verifier that accepts at once: what the HTTP layer alone costs.
-      const stub = buildServer({
-        verifier: { ...v, check: async () => ({ ok: true as const, serial: 'STUB00001' }) } as unknown as typeof v, apiKey: KEY,
-        checkLimits: { perAddress: { capacity: 1e9, perSecond: 1e9 } },
-      });
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      await stub.listen({ host: '127.0.0.1', port: 0 });
-      close = async () => { await stub.close(); await app.close(); await v.close(); };
-      const portOf = (a: typeof app) => { const addr = a.server.address(); return typeof addr === 'object' && addr ? addr.port : 0; };
-      process.send!({ type: 'ready', port: portOf(app), stubPort: portOf(stub), setupMs: performance.now() - t0 } satisfies FromServer);
-    } else if (m.type === 'cpu') {
-      const c = process.cpuUsage();
-      process.send!({ type: 'cpu', user: c.user, system: c.system } satisfies FromServer);
-    } else if (m.type === 'stop') {
-      await close?.();
-      process.exit(0);
-    }
+  serveBenchChild<SetupMessage>(async (m) => {
+    const t0 = performance.now();
+    const v = await enrolledVerifier(m.db, m.seeds);
+    const app = buildServer({
+      verifier: v, apiKey: KEY,
+      checkLimits: { perAddress: { capacity: 1e9, perSecond: 1e9 } },
+    });
+    // The same server over a verifier that accepts at once: what the HTTP layer alone costs.
+    const stub = buildServer({
+      verifier: { ...v, check: async () => ({ ok: true as const, serial: 'STUB00001' }) } as unknown as typeof v, apiKey: KEY,
+      checkLimits: { perAddress: { capacity: 1e9, perSecond: 1e9 } },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    await stub.listen({ host: '127.0.0.1', port: 0 });
+    const portOf = (a: typeof app) => { const addr = a.server.address(); return typeof addr === 'object' && addr ? addr.port : 0; };
+    process.send!({ type: 'ready', port: portOf(app), stubPort: portOf(stub), setupMs: performance.now() - t0 } satisfies FromServer);
+    return async () => { await stub.close(); await app.close(); await v.close(); };
   });
 }
 
