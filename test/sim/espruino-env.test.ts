@@ -7,15 +7,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MISSING_GLOBALS, MISSING_MEMBERS, Simulator, startSimulator } from '@hwtotp/tools/sim';
-import { TokenClient, tempDir } from './helpers.ts';
+import { TokenClient, tempDir, stopSim } from './helpers.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
 let sim: Simulator | undefined;
 let client: TokenClient | undefined;
 afterEach(async () => {
-  await client?.close();
-  await sim?.stop();
+  await stopSim(client, sim);
   client = sim = undefined;
 });
 

@@ -10,13 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FrameDecoder, crc32 } from '@hwtotp/protocol';
 import { BoardName, Simulator, startSimulator } from '@hwtotp/tools/sim';
 import { PICO_VARIABLES, ramLoadPeak } from '../../tools/src/sim/memory.ts';
-import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, oathtool, tempDir } from './helpers.ts';
+import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, oathtool, tempDir, stopSim } from './helpers.ts';
 
 let sim: Simulator | undefined;
 let client: TokenClient | undefined;
 afterEach(async () => {
-  await client?.close();
-  await sim?.stop();
+  await stopSim(client, sim);
   client = sim = undefined;
 });
 

@@ -115,3 +115,9 @@ export async function aMomentLater(sim: Simulator): Promise<void> {
   if (sim.clock === 'virtual') await sim.advance(1.5);
   else await new Promise((r) => setTimeout(r, 1100));
 }
+
+/** The end of a simulator test: the client closed first, then the simulator stopped (either may be absent). */
+export async function stopSim(client: TokenClient | undefined, sim: Simulator | undefined): Promise<void> {
+  await client?.close();
+  await sim?.stop();
+}

@@ -5,13 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Simulator, startSimulator } from '@hwtotp/tools/sim';
-import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, expectedKcv, oathtool } from './helpers.ts';
+import { SEED_HEX, SERIAL, TokenClient, aMomentLater, bundle, codeOnScreen, expectedKcv, oathtool, stopSim } from './helpers.ts';
 
 let sim: Simulator | undefined;
 let client: TokenClient | undefined;
 afterEach(async () => {
-  await client?.close();
-  await sim?.stop();
+  await stopSim(client, sim);
   client = sim = undefined;
 });
 

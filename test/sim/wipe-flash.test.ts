@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Frame } from '@hwtotp/protocol';
 import { BoardName, Simulator, startSimulator } from '@hwtotp/tools/sim';
-import { SEED_HEX, SERIAL, TokenClient, bundle, tempDir } from './helpers.ts';
+import { SEED_HEX, SERIAL, TokenClient, bundle, tempDir, stopSim } from './helpers.ts';
 
 let sim: Simulator | undefined;
 let client: TokenClient | undefined;
 afterEach(async () => {
-  await client?.close();
-  await sim?.stop();
+  await stopSim(client, sim);
   client = sim = undefined;
 });
 
