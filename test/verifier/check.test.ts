@@ -1,14 +1,13 @@
 /** check: the ±1 window around now + drift, replay, drift tracking, lockout growth, several tokens. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STORES, codeAt, refusal, rig, token, wrongCode, type Rig } from './helpers.ts';
+import { STORES, codeAt, enrolled, refusal, rig, token, wrongCode, type Rig } from './helpers.ts';
 
 const A = token('HWT-CHECK-AAA');
 describe.each(STORES)('on %s', (store) => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig({}, store);
-    await r.v.importTokens([A]);
-    await r.v.enable('alice', 'k', A.serial, codeAt(A, r.clock.ms, -1), codeAt(A, r.clock.ms, 0));
+    await enrolled(r, A);
     r.clock.ms += 5 * 30_000;
   });
   afterEach(async () => r.close());

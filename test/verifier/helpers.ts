@@ -72,6 +72,12 @@ export function codeAt(t: NewToken, ms: number, offsetSteps = 0): string {
   return totp.generate({ timestamp: ms + offsetSteps * period * 1000 });
 }
 
+/** Imports t and enables it for user (device name "k") with its codes of the previous and the current step. */
+export async function enrolled(r: Rig, t: NewToken, user = 'alice'): Promise<void> {
+  await r.v.importTokens([t]);
+  await r.v.enable(user, 'k', t.serial, codeAt(t, r.clock.ms, -1), codeAt(t, r.clock.ms, 0));
+}
+
 /** A code of the same length that is none of the codes within ±3 steps. */
 export function wrongCode(t: NewToken, ms: number): string {
   const near = new Set([-3, -2, -1, 0, 1, 2, 3].map((o) => codeAt(t, ms, o)));

@@ -1,7 +1,7 @@
 /** Registry writes and views: provisioning phases, import/export, serial counter, deactivate, list, token, audit. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kcv, nobleHmac } from '@hwtotp/protocol/host';
-import { STORES, codeAt, refusal, rig, seed, token, type Rig } from './helpers.ts';
+import { STORES, codeAt, enrolled, refusal, rig, seed, token, type Rig } from './helpers.ts';
 
 describe.each(STORES)('on %s', (store) => {
   let r: Rig;
@@ -92,8 +92,7 @@ describe.each(STORES)('on %s', (store) => {
   describe('deactivate, disable, list, token, audit', () => {
     it('deactivate frees the token for another user; only its user may deactivate it', async () => {
       const A = token('HWT-DEACT-001');
-      await r.v.importTokens([A]);
-      await r.v.enable('alice', 'k', A.serial, codeAt(A, r.clock.ms, -1), codeAt(A, r.clock.ms, 0));
+      await enrolled(r, A);
       expect((await refusal(() => r.v.deactivate('bob', A.serial))).name).toBe('NoSuchEntity');
       expect((await refusal(() => r.v.deactivate('alice', 'HWT-NONE-0001'))).name).toBe('NoSuchEntity');
       await r.v.deactivate('alice', A.serial);
