@@ -77,6 +77,11 @@ export class SeedIndex {
     return this.plain ?? EMPTY;
   }
 
+  /** Whether the index holds the serial's seed (from the blob or added). */
+  has(serial: string): boolean {
+    return this.stored.has(serial) || this.added.has(serial);
+  }
+
   /** The serial's seed, from the blob or added, or undefined. */
   seed(serial: string): Uint8Array | undefined {
     const at = this.stored.get(serial);

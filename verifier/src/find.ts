@@ -110,7 +110,7 @@ async function pass(ctx: Context, digits: number, c1: number, c2: number, nowMs:
         else later.push(row);
       },
     });
-    const missing = later.filter((r) => !index.seed(r.serial));
+    const missing = later.filter((r) => !index.has(r.serial));
     if (missing.length > 0) {
       const sealed = await ctx.store.sealedSecrets(missing.map((r) => r.serial));
       for (const row of missing) {

@@ -234,7 +234,8 @@ export class PgStore implements TokenStore {
       const ix = (await c.query<{ epoch: number; blob: Buffer | null }>('SELECT epoch, blob FROM find_index WHERE id = 1')).rows[0]!;
       visit.index(ix.blob);
       const { rows } = await c.query<unknown[]>({ text: `SELECT ${FIND_COLUMNS.join(', ')} ${FIND_WHERE}$1`, values: [digits], rowMode: 'array' });
-      return { epoch: ix.epoch, damaged: visitFindRows(rows, visit) };
+      visitFindRows(rows, visit);
+      return { epoch: ix.epoch };
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 

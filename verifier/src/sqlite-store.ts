@@ -122,15 +122,12 @@ export function decodeFindRow(a: unknown): FindRow | null {
   return { serial, algorithm: algorithm as HashAlgorithm, digits: digits as number, period: period as number, t0: t0 as number, driftSteps, clockModel };
 }
 
-/** Visits findScan's rows, each an array of FIND_COLUMNS (both stores); returns how many were damaged. */
-export function visitFindRows(rows: unknown[], visit: FindVisitor): number {
-  let damaged = 0;
+/** Visits findScan's rows, each an array of FIND_COLUMNS (both stores), passing over damaged ones. */
+export function visitFindRows(rows: unknown[], visit: FindVisitor): void {
   for (const raw of rows) {
     const row = decodeFindRow(raw);
     if (row) visit.row(row);
-    else damaged++;
   }
-  return damaged;
 }
 
 /** One stored audit row (detail is JSON text in both stores). */
@@ -281,7 +278,8 @@ export class SqliteStore implements TokenStore {
         const ix = index.get() as { epoch: number; blob: Buffer | null };
         visit.index(ix.blob);
         // json_group_array of no row is '[]'.
-        return { epoch: ix.epoch, damaged: visitFindRows(JSON.parse(tokens.get(digits) as string) as unknown[], visit) };
+        visitFindRows(JSON.parse(tokens.get(digits) as string) as unknown[], visit);
+        return { epoch: ix.epoch };
       }) as FindScan;
     } finally {
       this.db.pragma('mmap_size = 0');

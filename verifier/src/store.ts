@@ -75,8 +75,6 @@ export interface FindVisitor {
 export interface FindScan {
   /** Bumped by every token delete; putFindIndex stores only while it is unchanged. */
   epoch: number;
-  /** Rows passed over because they do not decode (`list` reports them as damaged). */
-  damaged: number;
 }
 
 /** The columns an update may change. The seed is not one: a serial keeps its seed until deleted, which find-index.ts relies on. */
